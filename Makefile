@@ -1,0 +1,244 @@
+# cvmmap-streamer - top-level Makefile (kbuild style, non-recursive).
+#
+#   make defconfig | <name>_defconfig | menuconfig | olddefconfig |
+#        savedefconfig | allnoconfig | allyesconfig
+#   make [all] [V=1] [O=dir] [CROSS_COMPILE=aarch64-linux-gnu-] [SANITIZE=address,undefined]
+#   make check [TEST_EXEC="timeout 300 qemu-aarch64-static"]
+#   make demo | bench | fuzz [FUZZ_SECONDS=N] | size | install [DESTDIR=] [PREFIX=] | clean | distclean
+#
+# Each directory's Kbuild fragment lists its objects with one line per
+# Kconfig symbol:  lib-$(CONFIG_RTP) += src/proto/rtp.o
+# Programs:        prog-$(CONFIG_TOOL_SIM) += cvmmap_sim
+#                  cvmmap_sim-objs := src/tools/cvmmap_sim.o
+# Unit tests:      test-$(CONFIG_RTP) += test_rtp     (test/unit/test_rtp.c)
+# Fuzz targets:    fuzz-$(CONFIG_RTP) += fuzz_rtp     (test/fuzz/fuzz_rtp.c)
+# Third-party:     libs-$(CONFIG_CVMMAP) += zmq       (zmq x264 x265)
+
+VERSION := 0.1.0
+
+srctree := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+ifneq ($(O),)
+objtree := $(abspath $(O))
+KCONFIG_CONFIG ?= $(objtree)/.config
+else
+objtree := $(srctree)/build
+KCONFIG_CONFIG ?= $(srctree)/.config
+endif
+export KCONFIG_CONFIG
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+# Toolchain (BusyBox style): CROSS_COMPILE prefixes the tools unless the
+# user set them explicitly (e.g. CC=clang for the fuzzers).
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
+STRIP ?= $(CROSS_COMPILE)strip
+PKG_CONFIG ?= pkg-config
+TEST_EXEC ?=
+
+# Debian multiarch: the cross gcc finds /usr/lib/<triplet> itself; pkg-config
+# has no triplet wrapper, so point it at the target's .pc files here.
+ifneq ($(CROSS_COMPILE),)
+TRIPLET := $(shell $(CC) -dumpmachine 2>/dev/null)
+export PKG_CONFIG_LIBDIR := /usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig
+endif
+
+config_targets := defconfig savedefconfig olddefconfig allnoconfig allyesconfig \
+		  menuconfig %_defconfig
+no_config_goals := $(config_targets) clean distclean help
+ifneq ($(filter-out $(no_config_goals),$(or $(MAKECMDGOALS),all)),)
+need_config := 1
+endif
+
+KCONFIG_FILES := $(srctree)/Kconfig $(wildcard $(srctree)/src/*/Kconfig)
+KCONFIG := cd $(srctree) && $(srctree)/scripts/kconfig/kconfig.sh
+
+.PHONY: all check demo bench fuzz size install clean distclean help \
+	$(config_targets) FORCE
+all:
+
+# ---------------------------------------------------------------- config
+defconfig:
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG) defconfig defconfig
+%_defconfig: FORCE
+	$(Q)test -f $(srctree)/configs/$@ || { echo "no such config: configs/$@" >&2; exit 2; }
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG) defconfig configs/$@
+olddefconfig allnoconfig allyesconfig menuconfig:
+	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
+	$(Q)$(KCONFIG) $@
+savedefconfig:
+	$(Q)$(KCONFIG) savedefconfig $(objtree)/defconfig
+	@echo "minimal config written to $(objtree)/defconfig"
+
+ifdef need_config
+# A build without a .config starts from the default configuration.
+$(KCONFIG_CONFIG):
+	@echo "  no $(KCONFIG_CONFIG): using defconfig"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(KCONFIG) defconfig defconfig
+-include $(KCONFIG_CONFIG)
+endif
+
+CONFIG_H := $(objtree)/include/generated/config.h
+$(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES) $(srctree)/scripts/kconfig/genconfig.sh
+	$(quiet) GEN $(@:$(objtree)/%=%)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sh $(srctree)/scripts/kconfig/genconfig.sh $(KCONFIG_CONFIG) $(KCONFIG_FILES) > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; touch $@; else mv $@.tmp $@; fi
+
+# ---------------------------------------------------------------- flags
+WERROR ?= 1
+OPT := $(if $(CONFIG_DEBUG),-O0 -g3,-O2 -g)
+CFLAGS ?=
+CPPFLAGS += -I$(srctree)/src -I$(objtree)/include -D_POSIX_C_SOURCE=200809L \
+	    -D_DEFAULT_SOURCE -DCVMMAP_VERSION=\"$(VERSION)\" \
+	    -include $(CONFIG_H)
+BASE_CFLAGS := -std=c99 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	       -Wno-unused-parameter $(if $(filter 1,$(WERROR)),-Werror) \
+	       $(OPT) -ffunction-sections -fdata-sections -pthread
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS = -pthread -Wl,--gc-sections $(LDFLAGS)
+
+# Sanitizers need a dynamic libc: a fully static config is linked mostly
+# static instead (third-party archives stay static).
+ifneq ($(SANITIZE),)
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+ifeq ($(CONFIG_LINK_FULLY_STATIC),y)
+CONFIG_LINK_FULLY_STATIC :=
+CONFIG_LINK_MOSTLY_STATIC := y
+endif
+endif
+
+# ---------------------------------------------------------------- objects
+lib-y :=
+prog-y :=
+test-y :=
+fuzz-y :=
+libs-y :=
+include $(sort $(wildcard $(srctree)/src/*/Kbuild)) $(srctree)/test/Kbuild
+
+libs := $(sort $(libs-y))
+# Our recipes for Debian's static archives (vendor/README.md).
+ifneq ($(CONFIG_LINK_DYNAMIC),y)
+lib-$(if $(filter zmq,$(libs)),y) += vendor/zmq/gss_stub.o
+lib-$(if $(filter zmq x265,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/glibc/compat.o
+endif
+
+# Third-party libraries per link mode (TOOLCHAIN.md section 2).
+pc-zmq := libzmq
+pc-x264 := x264
+pc-x265 := x265
+a-zmq := zmq sodium pgm norm protokit bsd md
+a-x264 := x264
+a-x265 := x265 numa
+cxx-libs := $(filter zmq x265,$(libs))
+ifeq ($(CONFIG_LINK_DYNAMIC),y)
+LIBS := $(if $(libs),$(shell $(PKG_CONFIG) --libs $(foreach l,$(libs),$(pc-$(l)))))
+else ifeq ($(CONFIG_LINK_FULLY_STATIC),y)
+ALL_LDFLAGS += -static
+LIBS := $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) $(if $(cxx-libs),-lstdc++)
+else
+LIBS := $(if $(libs),-Wl,-Bstatic $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) \
+	$(if $(cxx-libs),-lstdc++) -Wl,-Bdynamic) -static-libgcc
+endif
+LIBS += -lm -ldl -lrt
+ifeq ($(CONFIG_LINK_DYNAMIC),y)
+CPPFLAGS += $(if $(libs),$(shell $(PKG_CONFIG) --cflags $(foreach l,$(libs),$(pc-$(l)))))
+endif
+
+lib-objs := $(addprefix $(objtree)/obj/,$(sort $(lib-y)))
+LIBCVMMAP := $(objtree)/libcvmmap.a
+progs := $(addprefix $(objtree)/bin/,$(prog-y))
+tests := $(addprefix $(objtree)/test/,$(test-y))
+all-objs := $(lib-objs) $(foreach p,$(prog-y),$(addprefix $(objtree)/obj/,$($(p)-objs))) \
+	    $(foreach t,$(test-y),$(objtree)/obj/test/unit/$(t).o $(addprefix $(objtree)/obj/,$($(t)-objs)))
+
+all: $(progs)
+
+$(objtree)/obj/%.o: $(srctree)/%.c $(CONFIG_H)
+	$(quiet) CC $(@:$(objtree)/obj/%=%)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCVMMAP): $(lib-objs)
+	$(quiet) AR $(@:$(objtree)/%=%)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+.SECONDEXPANSION:
+$(objtree)/bin/%: $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(LIBCVMMAP)
+	$(quiet) LD $(@:$(objtree)/%=%)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCVMMAP) $(LIBS)
+
+$(objtree)/test/%: $(objtree)/obj/test/unit/%.o $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(LIBCVMMAP)
+	$(quiet) LD $(@:$(objtree)/%=%)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCVMMAP) $(LIBS)
+
+-include $(all-objs:.o=.d)
+
+# ---------------------------------------------------------------- testing
+CHECK_ENV = OBJTREE=$(objtree) SRCTREE=$(srctree) KCONFIG_CONFIG=$(KCONFIG_CONFIG) \
+	    TEST_EXEC="$(TEST_EXEC)" CROSS_COMPILE="$(CROSS_COMPILE)" CC="$(CC)" \
+	    SUITES="$(SUITES)"
+check: $(progs) $(tests) test-extras
+	$(Q)$(CHECK_ENV) sh $(srctree)/test/run.sh
+
+# Things the suites build beside the programs (fake driver libraries, ...).
+test-extras:
+.PHONY: test-extras
+
+demo: $(progs)
+	$(Q)OBJTREE=$(objtree) SRCTREE=$(srctree) sh $(srctree)/scripts/demo.sh
+
+bench: $(progs)
+	$(Q)OBJTREE=$(objtree) SRCTREE=$(srctree) sh $(srctree)/scripts/bench.sh
+
+size: $(progs)
+	$(Q)for p in $(progs); do \
+		$(STRIP) -o $$p.stripped $$p && \
+		printf '%-24s %10s bytes stripped (%s)\n' $$(basename $$p) \
+			$$(wc -c < $$p.stripped) "$$(grep -o '^CONFIG_LINK_[A-Z_]*' $(KCONFIG_CONFIG))"; \
+		rm -f $$p.stripped; done
+
+FUZZ_SECONDS ?= 10
+fuzz:
+	$(Q)SRCTREE=$(srctree) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(fuzz-y)" \
+		sh $(srctree)/scripts/fuzz.sh
+
+# ---------------------------------------------------------------- install
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: $(progs)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+	$(Q)for p in $(progs); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/bin/; done
+	$(Q)if [ -d $(srctree)/support/install ]; then \
+		SRCTREE=$(srctree) DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" \
+		sh $(srctree)/support/install/install-extras.sh; fi
+
+clean:
+	$(Q)rm -rf $(objtree)/obj $(objtree)/bin $(objtree)/test $(objtree)/fake \
+		$(objtree)/include $(objtree)/libcvmmap.a
+
+distclean: clean
+	$(Q)rm -rf $(srctree)/build $(srctree)/.config $(srctree)/.config.old
+	$(Q)$(if $(O),rm -f $(objtree)/.config $(objtree)/.config.old)
+
+help:
+	@sed -n '2,8p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
+.SECONDARY:

@@ -1,0 +1,60 @@
+/* main.c - cvmmap_streamer: command line -> configuration -> pipeline. */
+#include "config/opts.h"
+#include "core/pipeline.h"
+#include "util/exitcodes.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct { const char *name; int on; } features[] = {
+	{ "cvmmap", CONFIG_CVMMAP },
+	{ "x264", CONFIG_ENC_X264 },
+	{ "x265", CONFIG_ENC_X265 },
+	{ "nvenc", CONFIG_NVENC },
+	{ "passthrough", CONFIG_PASSTHROUGH },
+	{ "rtp", CONFIG_RTP },
+	{ "rtmp", CONFIG_RTMP },
+	{ "nats", CONFIG_NATS },
+};
+
+static void print_version(void)
+{
+	size_t i;
+
+	printf("cvmmap_streamer %s (%s link)\nfeatures:", CVMMAP_VERSION,
+	       CONFIG_LINK_FULLY_STATIC ? "fully static" :
+	       CONFIG_LINK_MOSTLY_STATIC ? "mostly static" : "dynamic");
+	for (i = 0; i < sizeof features / sizeof features[0]; i++)
+		printf(" %c%s", features[i].on ? '+' : '-', features[i].name);
+	printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct streamer_opts o;
+	char err[256];
+	int rc;
+
+	cli_defaults(&o);
+	rc = cli_parse(&o, argc, argv, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "cvmmap_streamer: %s\n", err);
+		return rc;
+	}
+	if (o.help) {
+		cli_help(stdout, "cvmmap_streamer");
+		return EXIT_OK;
+	}
+	if (o.version) {
+		print_version();
+		return EXIT_OK;
+	}
+	rc = cli_validate(&o, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "cvmmap_streamer: %s\n", err);
+		return rc;
+	}
+	log_set_level((enum log_level)o.log_level);
+	return pipeline_run(&o);
+}

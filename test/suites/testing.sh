@@ -1,0 +1,85 @@
+# testing.sh - the one shell harness for suites (sourced, BusyBox style).
+#
+#   . "$SRCTREE/test/suites/testing.sh"
+#   optional CONFIG_RTP || { skip_all "RTP not built"; }
+#   testing "name" "command" [expected-exit-code]
+#   ...
+#   finish            # prints "<suite>: N passed, N failed, N skipped"
+#
+# testing runs the command with `sh -c`, stdout+stderr to a per-test log
+# under $LOGDIR, and compares its exit code (default 0).  Every command is
+# wrapped in `timeout` ($TEST_TIMEOUT seconds, default 120, times
+# $TIME_SCALE under qemu), so no test can hang the run.
+: "${OBJTREE:?}" "${SRCTREE:?}"
+SUITE=${SUITE:-$(basename "$0" .sh)}
+BIN=$OBJTREE/bin
+LOGDIR=${LOGDIR:-$OBJTREE/test/logs/$SUITE}
+TEST_TIMEOUT=${TEST_TIMEOUT:-120}
+TIME_SCALE=${TIME_SCALE:-1}
+[ -n "${TEST_EXEC:-}" ] && TIME_SCALE=${TIME_SCALE_QEMU:-5}
+mkdir -p "$LOGDIR"
+t_pass=0 t_fail=0 t_skip=0
+
+# optional CONFIG_X: true when CONFIG_X=y in the build's .config.
+optional() {
+	grep -q "^$1=y" "${KCONFIG_CONFIG:-$SRCTREE/.config}" 2>/dev/null
+}
+
+skip() {
+	echo "SKIP $1${2:+ ($2)}"
+	t_skip=$((t_skip + 1))
+}
+
+testing() {
+	name=$1 cmd=$2 want=${3:-0}
+	logf=$LOGDIR/$(echo "$name" | tr -c 'A-Za-z0-9_.\n-' '_').log
+	timeout $((TEST_TIMEOUT * TIME_SCALE)) sh -c "$cmd" > "$logf" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		echo "PASS $name"
+		t_pass=$((t_pass + 1))
+	else
+		echo "FAIL $name (exit $rc, want $want; log $logf)"
+		tail -n 15 "$logf" | sed 's/^/    /'
+		t_fail=$((t_fail + 1))
+	fi
+}
+
+finish() {
+	echo "$SUITE: $t_pass passed, $t_fail failed, $t_skip skipped"
+	[ "$t_fail" -eq 0 ]
+	exit $?
+}
+
+skip_all() {
+	skip "$SUITE" "$1"
+	finish
+}
+
+# Run a target binary (through TEST_EXEC under qemu).
+target() {
+	# shellcheck disable=SC2086
+	${TEST_EXEC:-} "$@"
+}
+
+# Pick a free loopback port (TCP and UDP, plus port+1 for RTCP).
+free_port() {
+	python3 - <<'PY'
+import socket, random
+for _ in range(200):
+    p = random.randrange(20000, 60000, 2)
+    ok = True
+    for q in (p, p + 1):
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, t)
+            try:
+                s.bind(("127.0.0.1", q))
+            except OSError:
+                ok = False
+            finally:
+                s.close()
+    if ok:
+        print(p)
+        break
+PY
+}

@@ -1,0 +1,167 @@
+/* test_cli.c - argument parsing and validation of cvmmap_streamer. */
+#include "unit.h"
+#include "config/opts.h"
+#include "util/exitcodes.h"
+
+#define MAXARGS 24
+
+/* Split a command line on spaces (no quoting needed in these cases). */
+static int run(const char *line, struct streamer_opts *o, char *err, size_t errlen,
+	       int validate)
+{
+	static char buf[1024];
+	char *argv[MAXARGS], *p;
+	int argc = 0, rc;
+
+	snprintf(buf, sizeof buf, "cvmmap_streamer %s", line);
+	for (p = strtok(buf, " "); p && argc < MAXARGS; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	cli_defaults(o);
+	err[0] = '\0';
+	rc = cli_parse(o, argc, argv, err, errlen);
+	if (!rc && validate)
+		rc = cli_validate(o, err, errlen);
+	return rc;
+}
+
+struct row {
+	const char *args;
+	int rc;
+	const char *err_has; /* substring of the one-line error */
+};
+
+static const struct row rows[] = {
+	{ "--input default --rtp --rtp-endpoint 127.0.0.1:5004", 0, NULL },
+	{ "--input-mode dummy --rtmp --rtmp-url rtmp://127.0.0.1/live/x", 0, NULL },
+	{ "--input-mode dummy --codec h265 --rtmp --rtmp-url rtmp://h/a/s --rtmp-mode domestic", 0, NULL },
+	{ "--input-mode dummy --codec h265 --rtmp --rtmp-url rtmp://h/a/s --rtmp-mode hvc1", 0, NULL },
+	{ "--input-mode dummy --rtp --rtp-endpoint [::1]:5004", 0, NULL },
+	{ "--input-mode dummy --rtp --rtp-endpoint=localhost:5004 --rtp-payload-type=127", 0, NULL },
+	{ "--shm-name /x --zmq-endpoint ipc:///tmp/x --rtp --rtp-endpoint 127.0.0.1:9", 0, NULL },
+	{ "--input default --run-mode ingest", 0, NULL },
+	{ "--bogus", EXIT_USAGE, "unknown option '--bogus'" },
+	{ "default", EXIT_USAGE, "unexpected argument 'default'" },
+	{ "--gop", EXIT_USAGE, "--gop needs a value" },
+	{ "--gop 0", EXIT_USAGE, "--gop: '0' is not a number in 1..100000" },
+	{ "--gop 12x", EXIT_USAGE, "is not a number" },
+	{ "--codec vp9", EXIT_USAGE, "--codec: unknown value 'vp9'" },
+	{ "--rtmp-mode unset", EXIT_USAGE, "unknown value 'unset'" },
+	{ "--rtp=1", EXIT_USAGE, "--rtp takes no value" },
+	{ "--input-mode dummy", EXIT_USAGE, "no output enabled" },
+	{ "--rtp --rtp-endpoint 127.0.0.1:5004", EXIT_USAGE, "no input" },
+	{ "--input-mode dummy --rtp", EXIT_USAGE, "--rtp needs --rtp-endpoint" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1", EXIT_USAGE, "is not HOST:PORT" },
+	{ "--input-mode dummy --rtp --rtp-endpoint ::1:5004", EXIT_USAGE, "is not HOST:PORT" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:70000", EXIT_USAGE, "is not HOST:PORT" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004 --rtp-payload-type 95",
+	  EXIT_USAGE, "--rtp-payload-type: '95' is not a number in 96..127" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004 --rtp-payload-type 128",
+	  EXIT_USAGE, "96..127" },
+	{ "--input-mode dummy --rtmp --rtmp-url rtmp://h/a/s --rtmp-mode domestic",
+	  EXIT_USAGE, "domestic is H.265 only" },
+	{ "--input-mode dummy --codec h265 --rtmp --rtmp-url rtmp://h/a/s",
+	  EXIT_USAGE, "needs --rtmp-mode" },
+	{ "--input-mode dummy --rtmp", EXIT_USAGE, "--rtmp needs --rtmp-url" },
+	{ "--input-mode dummy --rtmp --rtmp-url http://h/a/s", EXIT_USAGE, "rtmp://" },
+	{ "--input x --shm-name /y --rtp --rtp-endpoint 127.0.0.1:1", EXIT_USAGE, "mutually exclusive" },
+	{ "--shm-name /y --rtp --rtp-endpoint 127.0.0.1:1", EXIT_USAGE, "go together" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --bitrate 100 --quality 20",
+	  EXIT_USAGE, "mutually exclusive" },
+};
+
+static void t_rows(void)
+{
+	struct streamer_opts o;
+	char err[256];
+	size_t i;
+
+	if (!CONFIG_CVMMAP || !CONFIG_RTP || !CONFIG_RTMP)
+		UNIT_SKIP("rows assume cv-mmap, RTP and RTMP are built in");
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		int rc = run(rows[i].args, &o, err, sizeof err, 1);
+
+		if (rc != rows[i].rc || (rows[i].err_has && !strstr(err, rows[i].err_has))) {
+			printf("    row %zu: '%s' -> rc %d, err '%s'\n", i, rows[i].args, rc, err);
+			CHECK(0);
+		}
+		CHECK(!strchr(err, '\n')); /* one line */
+	}
+}
+
+static void t_defaults(void)
+{
+	struct streamer_opts o;
+
+	cli_defaults(&o);
+	CHECK_EQ(o.codec, CODEC_H264);
+	CHECK_EQ(o.gop, 30);
+	CHECK_EQ(o.b_frames, 0);
+	CHECK_EQ(o.queue_size, 1);
+	CHECK_EQ(o.rtp_payload_type, 96);
+	CHECK_EQ(o.rtp_mtu, 1200);
+	CHECK_STR(o.nats_url, "nats://localhost:4222");
+	CHECK_EQ(o.encoder_device, ENCDEV_AUTO);
+}
+
+static void t_values_land(void)
+{
+	struct streamer_opts o;
+	char err[256];
+
+	if (!CONFIG_RTMP)
+		UNIT_SKIP("needs CONFIG_RTMP");
+	CHECK_EQ(run("--input-mode dummy --dummy-width 320 --dummy-height=240 --gop 15 "
+		     "--codec h265 --preset slow --rtmp --rtmp-url rtmp://a/b/c "
+		     "--rtmp-mode enhanced --queue-size 3 --no-nats --bitexact",
+		     &o, err, sizeof err, 1), 0);
+	CHECK_EQ(o.input_mode, INPUT_DUMMY);
+	CHECK_EQ(o.dummy_width, 320);
+	CHECK_EQ(o.dummy_height, 240);
+	CHECK_EQ(o.gop, 15);
+	CHECK_EQ(o.codec, CODEC_H265);
+	CHECK_EQ(o.preset, PRESET_SLOW);
+	CHECK_EQ(o.rtmp_mode, RTMP_MODE_ENHANCED);
+	CHECK_EQ(o.queue_size, 3);
+	CHECK(o.no_nats && o.bitexact && o.rtmp && !o.rtp);
+	CHECK_STR(o.rtmp_url, "rtmp://a/b/c");
+}
+
+static void t_hostport(void)
+{
+	char host[64];
+	unsigned port;
+
+	CHECK(cli_split_hostport("127.0.0.1:5004", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK_EQ(port, 5004);
+	CHECK(cli_split_hostport("[::1]:9", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "::1");
+	CHECK_EQ(port, 9);
+	CHECK(cli_split_hostport("[::1]9", host, sizeof host, &port) == -1);
+	CHECK(cli_split_hostport(":5004", host, sizeof host, &port) == -1);
+	CHECK(cli_split_hostport("h:0", host, sizeof host, &port) == -1);
+	CHECK(cli_split_hostport("abcdefgh:1", host, 8, &port) == -1); /* too long */
+}
+
+static void t_help_groups(void)
+{
+	char buf[16384];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+
+	CHECK(f != NULL);
+	cli_help(f, "cvmmap_streamer");
+	fclose(f);
+	CHECK(strstr(buf, "\nInput:\n") && strstr(buf, "\nCodec:\n") &&
+	      strstr(buf, "\nOutputs:\n") && strstr(buf, "\nLatency and limits:\n"));
+	CHECK(strstr(buf, "--rtp-payload-type PT") != NULL);
+	CHECK(strstr(buf, "--encoder-device DEV") != NULL);
+}
+
+static const struct unit_case cases[] = {
+	UNIT(t_rows),
+	UNIT(t_defaults),
+	UNIT(t_values_land),
+	UNIT(t_hostport),
+	UNIT(t_help_groups),
+};
+UNIT_MAIN(cases)
