@@ -1,0 +1,62 @@
+/* encoder.h - one interface over x264, x265 and NVENC.
+ *
+ * encoder_open() picks a back-end deterministically:
+ *   ENCDEV_NVENC    NVENC or fail
+ *   ENCDEV_SOFTWARE x264 (H.264) / x265 (H.265) or fail
+ *   ENCDEV_AUTO     NVENC if it loads and opens, else software (logged once)
+ * Failure to open any encoder returns -ENODEV (the caller exits 5).
+ *
+ * encoder_encode() takes one planar frame and may return an AU (zero
+ * latency settings: normally one AU per frame, no B-frames by default).
+ * Parameter sets are repeated in-band before every keyframe.  If NVENC
+ * produced no AU in its first 60 frames, the encoder switches itself to
+ * software, logs once and forces an IDR; the caller sees no gap in the API.
+ */
+#ifndef CVMMAP_ENCODER_H
+#define CVMMAP_ENCODER_H
+
+#include "codec/au.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pix_layout { PIX_I420, PIX_NV12 };
+
+/* A planar 8-bit 4:2:0 picture (I420: Y,U,V; NV12: Y,UV). */
+struct yuv_frame {
+	int layout;                  /* enum pix_layout */
+	uint32_t width, height;      /* even */
+	uint8_t *plane[3];
+	uint32_t stride[3];
+	uint64_t pts_ns;
+};
+
+struct encoder_cfg {
+	int codec;          /* enum codec_id */
+	int device;         /* enum encoder_device */
+	int preset;         /* enum x26x_preset */
+	uint32_t width, height;
+	uint32_t fps_num, fps_den;
+	int gop;
+	int b_frames;
+	int bitrate_kbps;   /* 0 = quality mode */
+	int quality;        /* -1 = default */
+	int threads;        /* 0 = auto */
+};
+
+struct encoder;
+
+int encoder_open(struct encoder **out, const struct encoder_cfg *cfg);
+/* Which back-end is running: "x264", "x265", "nvenc". */
+const char *encoder_name(const struct encoder *e);
+/* Preferred input layout of the running back-end. */
+int encoder_input_layout(const struct encoder *e);
+/* Ask for an IDR/IRAP on the next frame (sink reconnect, reset). */
+void encoder_force_keyframe(struct encoder *e);
+/* Encode one frame.  On success returns 1 and fills au (au->data points
+ * into encoder-owned memory valid until the next call), or 0 when the
+ * encoder buffered the frame.  Negative errno on failure. */
+int encoder_encode(struct encoder *e, const struct yuv_frame *in, struct access_unit *au);
+void encoder_close(struct encoder *e);
+
+#endif
