@@ -129,7 +129,8 @@ prog-y :=
 test-y :=
 fuzz-y :=
 libs-y :=
-include $(sort $(wildcard $(srctree)/src/*/Kbuild)) $(srctree)/test/Kbuild
+include $(sort $(wildcard $(srctree)/src/*/Kbuild $(srctree)/src/*/*.kbuild \
+	$(srctree)/test/fuzz/Kbuild)) $(srctree)/test/Kbuild
 
 libs := $(sort $(libs-y))
 # Our recipes for Debian's static archives (vendor/README.md).
