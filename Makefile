@@ -133,11 +133,15 @@ include $(sort $(wildcard $(srctree)/src/*/Kbuild $(srctree)/src/*/*.kbuild \
 	$(srctree)/test/fuzz/Kbuild)) $(srctree)/test/Kbuild
 
 libs := $(sort $(libs-y))
-# Our recipes for Debian's static archives (vendor/README.md).
+# Our recipes for Debian's static archives (vendor/README.md).  They
+# resolve references made from the archives that follow libcvmmap.a on the
+# link line, so they are linked as objects, not archive members.
+vendor-y :=
 ifneq ($(CONFIG_LINK_DYNAMIC),y)
-lib-$(if $(filter zmq,$(libs)),y) += vendor/zmq/gss_stub.o
-lib-$(if $(filter zmq x265,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/glibc/compat.o
+vendor-$(if $(filter zmq,$(libs)),y) += vendor/zmq/gss_stub.o
+vendor-$(if $(filter zmq x265,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/glibc/compat.o
 endif
+vendor-objs := $(addprefix $(objtree)/obj/,$(vendor-y))
 
 # Third-party libraries per link mode (TOOLCHAIN.md section 2).
 pc-zmq := libzmq
@@ -153,8 +157,9 @@ else ifeq ($(CONFIG_LINK_FULLY_STATIC),y)
 ALL_LDFLAGS += -static
 LIBS := $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) $(if $(cxx-libs),-lstdc++)
 else
-LIBS := $(if $(libs),-Wl,-Bstatic $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) \
-	$(if $(cxx-libs),-lstdc++) -Wl,-Bdynamic) -static-libgcc
+comma := ,
+LIBS := $(if $(libs),-Wl$(comma)-Bstatic $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) \
+	$(if $(cxx-libs),-lstdc++) -Wl$(comma)-Bdynamic) -static-libgcc
 endif
 LIBS += -lm -ldl -lrt
 ifeq ($(CONFIG_LINK_DYNAMIC),y)
@@ -165,7 +170,7 @@ lib-objs := $(addprefix $(objtree)/obj/,$(sort $(lib-y)))
 LIBCVMMAP := $(objtree)/libcvmmap.a
 progs := $(addprefix $(objtree)/bin/,$(prog-y))
 tests := $(addprefix $(objtree)/test/,$(test-y))
-all-objs := $(lib-objs) $(foreach p,$(prog-y),$(addprefix $(objtree)/obj/,$($(p)-objs))) \
+all-objs := $(lib-objs) $(vendor-objs) $(foreach p,$(prog-y),$(addprefix $(objtree)/obj/,$($(p)-objs))) \
 	    $(foreach t,$(test-y),$(objtree)/obj/test/unit/$(t).o $(addprefix $(objtree)/obj/,$($(t)-objs)))
 
 all: $(progs)
@@ -181,12 +186,12 @@ $(LIBCVMMAP): $(lib-objs)
 	$(Q)$(AR) rcs $@ $^
 
 .SECONDEXPANSION:
-$(objtree)/bin/%: $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(LIBCVMMAP)
+$(objtree)/bin/%: $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(vendor-objs) $(LIBCVMMAP)
 	$(quiet) LD $(@:$(objtree)/%=%)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCVMMAP) $(LIBS)
 
-$(objtree)/test/%: $(objtree)/obj/test/unit/%.o $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(LIBCVMMAP)
+$(objtree)/test/%: $(objtree)/obj/test/unit/%.o $$(addprefix $(objtree)/obj/,$$($$*-objs)) $(vendor-objs) $(LIBCVMMAP)
 	$(quiet) LD $(@:$(objtree)/%=%)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCVMMAP) $(LIBS)
@@ -218,8 +223,9 @@ size: $(progs)
 		rm -f $$p.stripped; done
 
 FUZZ_SECONDS ?= 10
+FUZZ_TARGETS ?= $(fuzz-y)
 fuzz:
-	$(Q)SRCTREE=$(srctree) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(fuzz-y)" \
+	$(Q)SRCTREE=$(srctree) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
 		sh $(srctree)/scripts/fuzz.sh
 
 # ---------------------------------------------------------------- install

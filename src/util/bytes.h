@@ -184,13 +184,14 @@ static inline const uint8_t *get_be32(const uint8_t *p, const uint8_t *end,
 static inline const uint8_t *get_be64(const uint8_t *p, const uint8_t *end,
 				      uint64_t *v)
 {
-	uint32_t hi, lo;
+	uint64_t r = 0;
+	int i;
 
 	if (!bytes_fit(p, end, 8))
 		return NULL;
-	get_be32(p, end, &hi);
-	get_be32(p + 4, end, &lo);
-	*v = (uint64_t)hi << 32 | lo;
+	for (i = 0; i < 8; i++)
+		r = r << 8 | p[i];
+	*v = r;
 	return p + 8;
 }
 
@@ -225,13 +226,14 @@ static inline const uint8_t *get_le32(const uint8_t *p, const uint8_t *end,
 static inline const uint8_t *get_le64(const uint8_t *p, const uint8_t *end,
 				      uint64_t *v)
 {
-	uint32_t lo, hi;
+	uint64_t r = 0;
+	int i;
 
 	if (!bytes_fit(p, end, 8))
 		return NULL;
-	get_le32(p, end, &lo);
-	get_le32(p + 4, end, &hi);
-	*v = (uint64_t)hi << 32 | lo;
+	for (i = 7; i >= 0; i--)
+		r = r << 8 | p[i];
+	*v = r;
 	return p + 8;
 }
 

@@ -7,7 +7,8 @@
 #   finish            # prints "<suite>: N passed, N failed, N skipped"
 #
 # testing runs the command with `sh -c`, stdout+stderr to a per-test log
-# under $LOGDIR, and compares its exit code (default 0).  Every command is
+# under $LOGDIR, and compares its exit code (default 0); exit code 77
+# means the command skipped itself (automake convention).  Every command is
 # wrapped in `timeout` ($TEST_TIMEOUT seconds, default 120, times
 # $TIME_SCALE under qemu), so no test can hang the run.
 : "${OBJTREE:?}" "${SRCTREE:?}"
@@ -35,7 +36,9 @@ testing() {
 	logf=$LOGDIR/$(echo "$name" | tr -c 'A-Za-z0-9_.\n-' '_').log
 	timeout $((TEST_TIMEOUT * TIME_SCALE)) sh -c "$cmd" > "$logf" 2>&1
 	rc=$?
-	if [ "$rc" -eq "$want" ]; then
+	if [ "$rc" -eq 77 ] && [ "$want" -ne 77 ]; then
+		skip "$name" "$(tail -n 1 "$logf")"
+	elif [ "$rc" -eq "$want" ]; then
 		echo "PASS $name"
 		t_pass=$((t_pass + 1))
 	else
