@@ -4,12 +4,20 @@
  * RGB, BGR, RGBA, BGRA, GRAY, YUYV, 8-bit, with any stride >= the packed
  * row.  BT.601 limited range.  Odd widths/heights: the last chroma
  * sample covers the single remaining row/column.
+ *
+ * Details (pixconv.c): chroma is the average of each 2x2 block; the
+ * output is w x h rounded up to even, the last source row/column being
+ * replicated.  GRAY is taken as R = G = B (Y scaled to 16..235, chroma
+ * 128).  YUYV is passed through as Y'CbCr (luma copied, the two rows'
+ * chroma averaged); its rows hold whole macropixels, so an odd width
+ * needs 4 * ceil(w / 2) bytes per row.  No allocation, no state.
  */
 #ifndef CVMMAP_PIXCONV_H
 #define CVMMAP_PIXCONV_H
 
 #include "codec/encoder.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Values = cv-mmap pixel_format codes. */
@@ -23,5 +31,12 @@ enum src_format {
  * even).  Returns 0 or -EINVAL for an unsupported format. */
 int pixconv_to_yuv(int src_format, const uint8_t *src, uint32_t stride,
 		   uint32_t w, uint32_t h, struct yuv_frame *dst);
+/* Also -EINVAL: w or h 0 or above 65536, stride < pixconv_min_stride(),
+ * dst size other than w/h rounded up to even, a missing plane, a dst
+ * stride too small for its plane, an unknown layout. */
+
+/* Bytes of pixels in one source row of width w; 0 for an unsupported
+ * format (5 = YUV is undocumented upstream and not accepted). */
+size_t pixconv_min_stride(int src_format, uint32_t w);
 
 #endif

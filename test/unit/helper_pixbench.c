@@ -1,0 +1,116 @@
+/* helper_pixbench.c - micro-benchmark of pixconv_to_yuv (not a test).
+ *
+ *   helper_pixbench W H FRAMES RUNS [FORMAT [LAYOUT [RAWFILE]]]
+ *
+ * Fills FRAMES packed frames (default BGR) with the cv-mmap dummy
+ * producer's pattern (CONTRACT.md 4.8) plus a little noise, optionally
+ * writes them to RAWFILE (so scripts/bench_pixconv.sh can feed the very
+ * same bytes to ffmpeg), then converts all of them RUNS times to LAYOUT
+ * (0 = I420, 1 = NV12) and prints the median and minimum process CPU
+ * time per frame:
+ *   pixbench 1280x720 fmt 1 layout 0: median 812345 ns/frame, min ... (5 runs x 30 frames)
+ */
+#include "codec/pixconv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t w, h, frames, runs, x, y, n, r, stride;
+	int fmt = SRC_BGR, layout = PIX_I420;
+	unsigned bpp, noise = 1;
+	uint8_t *src, *yuv;
+	uint64_t *ns, sum = 0;
+	struct yuv_frame f;
+	size_t fsize;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s W H FRAMES RUNS [FORMAT [LAYOUT [RAWFILE]]]\n", argv[0]);
+		return 2;
+	}
+	w = (uint32_t)atoi(argv[1]);
+	h = (uint32_t)atoi(argv[2]);
+	frames = (uint32_t)atoi(argv[3]);
+	runs = (uint32_t)atoi(argv[4]);
+	if (argc > 5)
+		fmt = atoi(argv[5]);
+	if (argc > 6)
+		layout = atoi(argv[6]);
+	stride = (uint32_t)pixconv_min_stride(fmt, w);
+	if (!w || !h || !frames || !runs || !stride) {
+		fprintf(stderr, "helper_pixbench: bad arguments\n");
+		return 2;
+	}
+	bpp = stride / w;
+	fsize = (size_t)stride * h;
+	src = malloc(fsize * frames);
+	ns = calloc(runs, sizeof *ns);
+	memset(&f, 0, sizeof f);
+	f.layout = layout;
+	f.width = w + (w & 1);
+	f.height = h + (h & 1);
+	f.stride[0] = f.width;
+	f.stride[1] = layout == PIX_NV12 ? f.width : f.width / 2;
+	f.stride[2] = f.width / 2;
+	yuv = malloc((size_t)f.width * f.height * 3 / 2);
+	if (!src || !ns || !yuv)
+		return 1;
+	f.plane[0] = yuv;
+	f.plane[1] = yuv + (size_t)f.width * f.height;
+	f.plane[2] = f.plane[1] + (size_t)f.width * f.height / 4;
+	for (n = 0; n < frames; n++)
+		for (y = 0; y < h; y++)
+			for (x = 0; x < stride; x++) {
+				uint8_t *p = src + n * fsize + (size_t)y * stride + x;
+				unsigned px = x / bpp, c = x % bpp;
+
+				noise = noise * 1103515245u + 12345u;
+				*p = (uint8_t)((c == 0 ? px + 3 * n : c == 1 ? 2 * y + 5 * n :
+						px / 2 + y / 3 + 7 * n) + (noise >> 29));
+			}
+	if (argc > 7) {
+		FILE *out = fopen(argv[7], "wb");
+
+		if (!out || fwrite(src, fsize, frames, out) != frames || fclose(out)) {
+			fprintf(stderr, "helper_pixbench: cannot write %s\n", argv[7]);
+			return 1;
+		}
+	}
+	for (r = 0; r < runs; r++) {
+		uint64_t t0 = cpu_ns();
+
+		for (n = 0; n < frames; n++)
+			if (pixconv_to_yuv(fmt, src + n * fsize, stride, w, h, &f)) {
+				fprintf(stderr, "helper_pixbench: conversion failed\n");
+				return 1;
+			}
+		ns[r] = (cpu_ns() - t0) / frames;
+		sum += yuv[r % (f.width * f.height)];
+	}
+	qsort(ns, runs, sizeof *ns, cmp_u64);
+	printf("pixbench %ux%u fmt %d layout %d: median %llu ns/frame, min %llu (%u runs x %u frames, sum %llu)\n",
+	       w, h, fmt, layout, (unsigned long long)ns[runs / 2],
+	       (unsigned long long)ns[0], runs, frames, (unsigned long long)sum);
+	free(yuv);
+	free(ns);
+	free(src);
+	return 0;
+}
