@@ -18,6 +18,7 @@ struct ingest_cfg {
 	const char *shm_name;      /* "/cvmmap_default" (leading slash) */
 	const char *zmq_endpoint;  /* "ipc:///tmp/cvmmap_default" */
 	const char *label;         /* instance name to accept; NULL = any */
+	unsigned meta_flags;       /* CVMMAP_META_* parse flags (0 = C++ rules) */
 };
 
 /* One copied frame.  Buffers are allocated once (frame_slot_alloc) and
@@ -57,6 +58,8 @@ struct ingest_stats {
 	uint64_t reattached; /* SHM reopened (new inode, resize, restart) */
 	uint64_t resets;     /* regressions / legacy STREAM_RESET seen */
 	uint64_t foreign;    /* other labels, bad magic/version */
+	uint64_t late;       /* SHM already held a different frame than the sync */
+	int last_reject;     /* enum meta_reason of the last rejected frame */
 };
 
 struct ingest;

@@ -1,0 +1,357 @@
+/* ingest.c - ZMQ sync -> coherent SHM copy -> frame slot (ingest.h).
+ *
+ * One struct ingest owns a ZMQ SUB socket and a read-only SHM reader.
+ * ingest_next() implements CONTRACT.md section 9:
+ *   1. drain the SUB socket, keep the newest sync of our instance;
+ *   2. fstat the object; check for a replaced object (new inode) every
+ *      INODE_CHECK_NS, on ONLINE and whenever the metadata disagrees with
+ *      the sync;
+ *   3. copy the 256-byte metadata (M1), validate it against st_size and
+ *      require frame_id == S and capture_ts == T;
+ *   4. pread() the LEFT plane (and the v2.1 AU) into the slot;
+ *   5. re-read 0x0C..0x1F (M2); M2 != M1 -> torn, discarded;
+ *      a newer sync queued meanwhile -> the copy is marked suspect.
+ * Everything is allocated in ingest_open(); the per-frame path only
+ * reads into fixed buffers.
+ */
+#include "ipc/ingest.h"
+
+#include "ipc/cvmmap_meta.h"
+#include "ipc/shm.h"
+#include "ipc/zsync.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#define TAG "ingest"
+#define INODE_CHECK_NS 250000000ull  /* replaced-object check period */
+#define POLL_SLICE_MS 100            /* longest single zmq_poll */
+#define M2_OFF 0x0C                  /* frame_id, capture_ts, publish_seq */
+#define M2_LEN 20
+
+struct ingest {
+	void *zctx, *zsub;
+	struct shm_reader shm;
+	char label[ZLABEL_SIZE + 1];  /* empty: accept any instance */
+	unsigned meta_flags;
+	struct ingest_stats st;
+
+	/* newest queued sync of our instance, not yet handled */
+	int have_next;
+	struct zsync next;
+	uint64_t next_mono_ns;
+
+	/* last delivered frame, for regression (reset) detection */
+	int have_last;
+	uint32_t last_id;
+	uint64_t last_ts;
+	int reset_pending;
+	int opened_once;
+	uint64_t inode_check_ns;     /* next periodic check */
+	int force_inode_check;
+
+	uint8_t m1[CVMMAP_META_SIZE];
+	struct cvmmap_meta meta;
+};
+
+int frame_slot_alloc(struct frame_slot *s, size_t pix_cap, size_t au_cap)
+{
+	memset(s, 0, sizeof *s);
+	s->pix = pix_cap ? malloc(pix_cap) : NULL;
+	s->au = au_cap ? malloc(au_cap) : NULL;
+	if ((pix_cap && !s->pix) || (au_cap && !s->au)) {
+		frame_slot_free(s);
+		return -ENOMEM;
+	}
+	s->pix_cap = pix_cap;
+	s->au_cap = au_cap;
+	return 0;
+}
+
+void frame_slot_free(struct frame_slot *s)
+{
+	free(s->pix);
+	free(s->au);
+	memset(s, 0, sizeof *s);
+}
+
+int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
+{
+	struct ingest *in;
+	int zero = 0;
+
+	*out = NULL;
+	if (!cfg->shm_name || !cfg->zmq_endpoint)
+		return -EINVAL;
+	if (cfg->label && strlen(cfg->label) > ZLABEL_SIZE)
+		return -EINVAL;
+	in = calloc(1, sizeof *in);
+	if (!in)
+		return -ENOMEM;
+	shm_init(&in->shm, cfg->shm_name);
+	if (cfg->label)
+		strcpy(in->label, cfg->label);
+	in->meta_flags = cfg->meta_flags;
+	in->st.last_reject = META_OK;
+
+	in->zctx = zmq_ctx_new();
+	in->zsub = in->zctx ? zmq_socket(in->zctx, ZMQ_SUB) : NULL;
+	if (!in->zsub ||
+	    zmq_setsockopt(in->zsub, ZMQ_LINGER, &zero, sizeof zero) ||
+	    /* 5.2: subscribe to everything, route on byte 0 ourselves */
+	    zmq_setsockopt(in->zsub, ZMQ_SUBSCRIBE, "", 0) ||
+	    zmq_connect(in->zsub, cfg->zmq_endpoint)) {
+		log_error(TAG, "%s: %s", cfg->zmq_endpoint, zmq_strerror(zmq_errno()));
+		ingest_close(in);
+		return -EINVAL;
+	}
+	*out = in;
+	return 0;
+}
+
+void ingest_close(struct ingest *in)
+{
+	if (!in)
+		return;
+	if (in->zsub)
+		zmq_close(in->zsub);
+	if (in->zctx)
+		zmq_ctx_term(in->zctx);
+	shm_close(&in->shm);
+	free(in);
+}
+
+void ingest_note_reset(struct ingest *in)
+{
+	in->reset_pending = 1;
+}
+
+void ingest_get_stats(const struct ingest *in, struct ingest_stats *st)
+{
+	*st = in->st;
+}
+
+static int label_ok(const struct ingest *in, const char *wire)
+{
+	return !in->label[0] || zlabel_eq(wire, in->label);
+}
+
+/* Route one received message on byte 0 (CONTRACT.md 5.2). */
+static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
+{
+	static struct log_limit rl_bad;
+	struct zsync sy;
+	struct zstatus zs;
+	int r;
+
+	if (n && b[0] == ZSYNC_MAGIC) {
+		r = zsync_parse(b, n, &sy);
+		if (r != ZMSG_OK || !label_ok(in, sy.label)) {
+			if (r != ZMSG_OK)
+				log_limited(&rl_bad, LOG_WARN, TAG, "sync dropped: %s",
+					    zmsg_reason_str(r));
+			in->st.foreign++;
+			return;
+		}
+		in->st.syncs++;
+		if (in->have_next)
+			in->st.skipped++;
+		in->next = sy;
+		in->next_mono_ns = clock_mono_ns();
+		in->have_next = 1;
+		return;
+	}
+	if (n && b[0] == ZSTATUS_MAGIC && zstatus_parse(b, n, &zs) == ZMSG_OK &&
+	    label_ok(in, zs.label)) {
+		/* 5.4: E1 module status on the sync socket */
+		if (zs.status == ZSTATUS_STREAM_RESET) {
+			in->reset_pending = 1;
+			in->st.resets++;
+		} else if (zs.status == ZSTATUS_ONLINE) {
+			in->force_inode_check = 1;
+		}
+		return;
+	}
+	in->st.foreign++;
+}
+
+/* Receive every queued message; wait up to wait_ms for the first one
+ * when nothing is queued.  Returns 0 or -errno. */
+static int pump(struct ingest *in, int wait_ms)
+{
+	uint8_t buf[64];
+	zmq_pollitem_t pi = { in->zsub, 0, ZMQ_POLLIN, 0 };
+	int n;
+
+	if (wait_ms > 0 && zmq_poll(&pi, 1, wait_ms) < 0 && zmq_errno() != EINTR)
+		return -zmq_errno();
+	for (;;) {
+		n = zmq_recv(in->zsub, buf, sizeof buf, ZMQ_DONTWAIT);
+		if (n < 0) {
+			if (zmq_errno() == EAGAIN || zmq_errno() == EINTR)
+				return 0;
+			return -zmq_errno();
+		}
+		/* n > sizeof buf means truncated: no valid message is that long */
+		handle_msg(in, buf, (size_t)n > sizeof buf ? sizeof buf + 1 : (size_t)n);
+	}
+}
+
+/* Reopen when the SHM name now names another object (producer restart).
+ * Returns 1 when it was replaced. */
+static int check_inode(struct ingest *in, uint64_t now)
+{
+	int r;
+
+	in->inode_check_ns = now + INODE_CHECK_NS;
+	in->force_inode_check = 0;
+	r = shm_check_replaced(&in->shm);
+	if (r == 1 && in->opened_once) {
+		in->st.reattached++;
+		in->reset_pending = 1;
+		log_info(TAG, "%s replaced (new inode): reattached", in->shm.name);
+	}
+	if (r == 1)
+		in->opened_once = 1;
+	return r == 1;
+}
+
+/* u32 frame counters wrap; a wrap is not a reset. */
+static int went_back(const struct ingest *in, uint32_t id, uint64_t ts)
+{
+	int wrap = in->last_id > 0xC0000000u && id < 0x40000000u;
+
+	return (id < in->last_id && !wrap) || ts < in->last_ts;
+}
+
+/* Steps 2..5 for sync sy.  Returns 1 when dst holds the frame, 0 when this
+ * sync yielded nothing (counted), -errno on a hard error. */
+static int read_frame(struct ingest *in, const struct zsync *sy,
+		      uint64_t sync_mono, struct frame_slot *dst)
+{
+	static struct log_limit rl_rej, rl_big, rl_open;
+	const struct cvmmap_plane *left, *au;
+	struct cvmmap_meta *m = &in->meta;
+	uint8_t m2[M2_LEN];
+	uint64_t now = clock_mono_ns();
+	size_t need;
+	int r, tries;
+
+	if (in->shm.fd < 0 || in->force_inode_check || now >= in->inode_check_ns) {
+		r = check_inode(in, now);
+		if (in->shm.fd < 0) {
+			log_limited(&rl_open, LOG_WARN, TAG, "%s: cannot open (%s)",
+				    in->shm.name, strerror(r < 0 ? -r : EIO));
+			return 0;
+		}
+	}
+	for (tries = 0;; tries++) {
+		if (shm_refresh(&in->shm) < 0 ||
+		    shm_read(&in->shm, in->m1, sizeof in->m1, 0) < 0) {
+			in->st.torn++;
+			return 0;
+		}
+		r = cvmmap_meta_parse(in->m1, in->shm.size, in->meta_flags, m);
+		if (r == META_OK && m->frame_id == sy->frame_count &&
+		    m->capture_ns == sy->timestamp_ns)
+			break;
+		/* The metadata disagrees with the sync: a stale object left
+		 * by a restarted producer looks exactly like this, so check
+		 * the name once before giving up on this sync. */
+		if (tries == 0 && check_inode(in, now))
+			continue;
+		if (r != META_OK) {
+			in->st.rejected++;
+			in->st.last_reject = r;
+			log_limited(&rl_rej, LOG_WARN, TAG, "frame %u rejected: %s",
+				    sy->frame_count, meta_reason_str(r));
+		} else {
+			in->st.late++;
+		}
+		return 0;
+	}
+
+	left = &m->plane[PLANE_LEFT];
+	au = &m->plane[PLANE_ENCODED_AU];
+	need = (size_t)left->stride * left->height;
+	if (need > dst->pix_cap || (au->active && au->size > dst->au_cap)) {
+		in->st.too_big++;
+		log_limited(&rl_big, LOG_WARN, TAG,
+			    "frame %u does not fit the slot (%zu + %u bytes)",
+			    sy->frame_count, need, au->active ? au->size : 0);
+		return 0;
+	}
+	if (shm_read(&in->shm, dst->pix, need, CVMMAP_PAYLOAD_OFFSET + left->offset) < 0 ||
+	    (au->active && shm_read(&in->shm, dst->au, au->size,
+				    CVMMAP_PAYLOAD_OFFSET + (uint64_t)au->offset) < 0) ||
+	    shm_read(&in->shm, m2, sizeof m2, M2_OFF) < 0 ||
+	    memcmp(m2, in->m1 + M2_OFF, sizeof m2) != 0) {
+		in->st.torn++;
+		return 0;
+	}
+	/* A sync queued during the copy means the producer may have started
+	 * writing the next payload under us: undetectable, so flag it. */
+	if (pump(in, 0) < 0)
+		return -EIO;
+	dst->suspect = in->have_next && in->next.frame_count != sy->frame_count;
+
+	dst->pix_size = need;
+	dst->width = left->width;
+	dst->height = left->height;
+	dst->stride = left->stride;
+	dst->pixel_format = left->pixel_format;
+	dst->au_size = au->active ? au->size : 0;
+	dst->au_codec = au->active ? m->au_codec : 0;
+	dst->au_keyframe = au->active && (m->au_flags & CVMMAP_AU_FLAG_KEYFRAME);
+	dst->au_pts_ns = au->active ? m->au_pts_ns : 0;
+	dst->fps_num = m->fps_num;
+	dst->fps_den = m->fps_den;
+	dst->frame_id = m->frame_id;
+	dst->capture_ns = m->capture_ns;
+	dst->sync_mono_ns = sync_mono;
+	if (in->have_last && went_back(in, m->frame_id, m->capture_ns)) {
+		in->reset_pending = 1;
+		in->st.resets++;
+	}
+	dst->reset = in->reset_pending;
+	in->reset_pending = 0;
+	in->have_last = 1;
+	in->last_id = m->frame_id;
+	in->last_ts = m->capture_ns;
+	in->st.copied++;
+	return 1;
+}
+
+int ingest_next(struct ingest *in, int timeout_ms, struct frame_slot *dst)
+{
+	uint64_t deadline = clock_mono_ns() +
+			    (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
+
+	for (;;) {
+		uint64_t now = clock_mono_ns();
+		struct zsync sy;
+		uint64_t mono;
+		int r;
+
+		int left = now < deadline ? (int)((deadline - now + 999999) / 1000000) : 0;
+
+		/* drain to the newest sync; block only when none is queued */
+		r = pump(in, in->have_next ? 0 : left < POLL_SLICE_MS ? left : POLL_SLICE_MS);
+		if (r < 0)
+			return r;
+		if (in->have_next) {
+			sy = in->next;
+			mono = in->next_mono_ns;
+			in->have_next = 0;
+			r = read_frame(in, &sy, mono, dst);
+			if (r != 0)
+				return r;
+		}
+		if (clock_mono_ns() >= deadline)
+			return 0;
+	}
+}

@@ -1,0 +1,683 @@
+/* cvmmap_sim - a cv-mmap producer: SHM + ZMQ PUB exactly like upstream.
+ *
+ * Per frame (CONTRACT.md 8): grow the object if the payload does not fit,
+ * write the planes into [256, 256 + payload), then the whole 256-byte
+ * metadata with one memcpy, then the 48-byte sync.  The LEFT plane holds
+ * the per-format test pattern of its frame id (ipc/pattern.h) so that a
+ * consumer can prove every delivered frame is untorn.  Fault modes break
+ * the producer in the ways CONTRACT.md 9 and 10 describe.
+ *
+ * Exit codes: 0 done / signal, 2 usage, 5 SHM or ZMQ setup failed.
+ */
+#define _GNU_SOURCE
+#include "codec/nal.h"
+#include "ipc/cvmmap_meta.h"
+#include "ipc/pattern.h"
+#include "ipc/target.h"
+#include "ipc/zsync.h"
+#include "util/clock.h"
+#include "util/exitcodes.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define TAG "cvmmap_sim"
+#define BUCKET_MIN (1u << 20)
+#define ANNEXB_MAX (64u << 20)
+#define MAX_AUS 100000
+
+enum fault { F_NONE, F_TORN, F_RESET_STORM, F_RESTART, F_RESIZE, F_GARBAGE };
+
+struct sim {
+	/* options */
+	struct cvmmap_target tg;
+	char label[ZLABEL_SIZE + 1];
+	int meta_major, meta_minor;     /* 1.0, 2.0, 2.1 */
+	int bucket;
+	uint32_t width, height, pad, fps;
+	unsigned fmt;
+	long frames;
+	int depth_plane;
+	int fault;
+	long fault_every;
+	int legacy_status;
+	long start_delay_ms;
+	int codec;                      /* 0 H.264, 1 H.265 */
+	/* Annex B input, split into access units */
+	uint8_t *es;
+	size_t es_size;
+	size_t *au_off;                 /* au_count + 1 offsets */
+	size_t au_count;
+	size_t au_max;
+	/* producer state */
+	int shm_fd;
+	uint8_t *map;
+	uint64_t map_size;
+	void *zctx, *zpub;
+	char ipc_path[CVMMAP_SUN_PATH_MAX + 1];
+	uint32_t cur_w, cur_h;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: cvmmap_sim [--instance NAME | --target TARGET] [options]\n"
+"  --instance NAME       plain instance name (default: default)\n"
+"  --target TARGET       name or cvmmap://inst[@prefix][?namespace=ns]\n"
+"  --label TEXT          label in ZMQ messages (default: the instance; max 24 bytes)\n"
+"  --meta v1|v2.0|v2.1   metadata version (default v2.0; v2.1 needs --annexb)\n"
+"  --sizing exact|bucket SHM object size policy (default exact)\n"
+"  --width N --height N  LEFT plane size (default 640x480)\n"
+"  --stride-pad N        extra bytes at the end of every row (default 0)\n"
+"  --pixel-format F      bgr|rgb|bgra|rgba|gray|yuyv (default bgr)\n"
+"  --depth-plane         add a GRAY/F32 depth plane (v2 only)\n"
+"  --fps N               frame rate (default 30)\n"
+"  --frames N            frames to publish, 0 = endless (default 0)\n"
+"  --annexb FILE         v2.1: attach one access unit per frame (looped)\n"
+"  --codec h264|h265     codec of --annexb (default h264)\n"
+"  --start-delay-ms N    wait after binding before the first frame\n"
+"  --fault MODE          torn|reset-storm|restart|resize|garbage-reserved\n"
+"  --fault-every N       period of reset-storm/restart/resize (default 30)\n"
+"  --legacy-status       send E1 status messages (0x5A ONLINE/OFFLINE/RESET)\n"
+"  --help\n");
+}
+
+static int pick(const char *s, const char *const *names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *e;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &e, 10);
+	if (errno || e == s || *e || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Annex B */
+
+static int h264_first_slice(const struct nal *n)
+{
+	return n->n > 1 && (n->p[1] & 0x80);    /* first_mb_in_slice ue(v) == 0 */
+}
+
+static int h265_first_slice(const struct nal *n)
+{
+	return n->n > 2 && (n->p[2] & 0x80);    /* first_slice_segment_in_pic_flag */
+}
+
+/* Does NAL u start a new access unit (H.264 7.4.1.2.3, H.265 7.4.2.4.4)
+ * when the current AU already holds a VCL NAL? */
+static int au_starts(int codec, const struct nal *u)
+{
+	int t = nal_type(codec, u);
+
+	if (codec == 0)
+		return (t >= 6 && t <= 9) || (t >= 14 && t <= 18) ||
+		       ((t == 1 || t == 5) && h264_first_slice(u));
+	return (t >= 32 && t <= 35) || t == 39 || (t >= 41 && t <= 44) ||
+	       (t <= 31 && h265_first_slice(u));
+}
+
+static int is_vcl(int codec, const struct nal *u)
+{
+	int t = nal_type(codec, u);
+
+	return codec == 0 ? t >= 1 && t <= 5 : t >= 0 && t <= 31;
+}
+
+/* Read FILE and record where each access unit starts. */
+static int load_annexb(struct sim *s, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	const uint8_t *p, *end;
+	struct nal u;
+	int have_vcl = 0, first = 1;
+	size_t i;
+
+	if (!f) {
+		fprintf(stderr, "cvmmap_sim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	s->es = malloc(ANNEXB_MAX);
+	s->au_off = malloc(sizeof *s->au_off * (MAX_AUS + 1));
+	if (!s->es || !s->au_off) {
+		fclose(f);
+		return -1;
+	}
+	s->es_size = fread(s->es, 1, ANNEXB_MAX, f);
+	fclose(f);
+	p = s->es;
+	end = s->es + s->es_size;
+	while ((p = annexb_next(p, end, &u)) != NULL && s->au_count < MAX_AUS) {
+		size_t start = (size_t)(u.p - s->es) - 3;
+
+		if (start > 0 && s->es[start - 1] == 0)
+			start--;
+		if (first)
+			s->au_off[0] = start;
+		first = 0;
+		if (have_vcl && au_starts(s->codec, &u)) {
+			s->au_off[++s->au_count] = start;
+			have_vcl = 0;
+		}
+		if (is_vcl(s->codec, &u))
+			have_vcl = 1;
+	}
+	if (have_vcl)
+		s->au_off[++s->au_count] = s->es_size;
+	if (!s->au_count) {
+		fprintf(stderr, "cvmmap_sim: %s: no access units\n", path);
+		return -1;
+	}
+	for (i = 0; i < s->au_count; i++)
+		if (s->au_off[i + 1] - s->au_off[i] > s->au_max)
+			s->au_max = s->au_off[i + 1] - s->au_off[i];
+	return 0;
+}
+
+/* ---------------------------------------------------------------- SHM */
+
+static uint64_t object_size_for(const struct sim *s, uint64_t payload)
+{
+	uint64_t cap = BUCKET_MIN;
+
+	if (!s->bucket)
+		return CVMMAP_PAYLOAD_OFFSET + payload;
+	while (cap < payload && cap < 0xFFFFFFFFull)
+		cap = cap * 2 > 0xFFFFFFFFull ? 0xFFFFFFFFull : cap * 2;
+	return CVMMAP_PAYLOAD_OFFSET + cap;
+}
+
+/* ftruncate + remap (CONTRACT.md 3.2, 8 step 1). */
+static int shm_resize(struct sim *s, uint64_t size)
+{
+	if (s->map)
+		munmap(s->map, s->map_size);
+	s->map = NULL;
+	if (ftruncate(s->shm_fd, (off_t)size) < 0)
+		return -errno;
+	s->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s->shm_fd, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		return -errno;
+	}
+	s->map_size = size;
+	return 0;
+}
+
+static int reannounce(struct sim *s);
+
+/* 3.1: O_CREAT|O_RDWR 0666, no O_EXCL; unlink and retry on EACCES; then
+ * the initial header of a backend init (8). */
+static int shm_create(struct sim *s)
+{
+	s->shm_fd = shm_open(s->tg.shm_name, O_CREAT | O_RDWR, 0666);
+	if (s->shm_fd < 0 && (errno == EACCES || errno == EEXIST)) {
+		shm_unlink(s->tg.shm_name);
+		s->shm_fd = shm_open(s->tg.shm_name, O_CREAT | O_RDWR, 0666);
+	}
+	if (s->shm_fd < 0)
+		return -errno;
+	fchmod(s->shm_fd, 0666);
+	return reannounce(s);
+}
+
+static void shm_destroy(struct sim *s)
+{
+	if (s->map)
+		munmap(s->map, s->map_size);
+	s->map = NULL;
+	if (s->shm_fd >= 0)
+		close(s->shm_fd);
+	s->shm_fd = -1;
+	shm_unlink(s->tg.shm_name);
+}
+
+/* ---------------------------------------------------------------- ZMQ */
+
+static int zmq_up(struct sim *s)
+{
+	int zero = 0;
+
+	s->zpub = zmq_socket(s->zctx, ZMQ_PUB);
+	if (!s->zpub || zmq_setsockopt(s->zpub, ZMQ_LINGER, &zero, sizeof zero) ||
+	    zmq_bind(s->zpub, s->tg.zmq_endpoint)) {
+		fprintf(stderr, "cvmmap_sim: bind %s: %s\n", s->tg.zmq_endpoint,
+			zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (s->ipc_path[0])
+		chmod(s->ipc_path, 0777);   /* 3.1: the ipc file is 0777 */
+	return 0;
+}
+
+static void zmq_down(struct sim *s)
+{
+	if (s->zpub)
+		zmq_close(s->zpub);
+	s->zpub = NULL;
+	if (s->ipc_path[0])
+		unlink(s->ipc_path);
+}
+
+static void send_status(struct sim *s, int32_t code)
+{
+	uint8_t b[ZSTATUS_SIZE];
+
+	if (!s->legacy_status || !s->zpub)
+		return;
+	zstatus_build(b, code, s->label);
+	zmq_send(s->zpub, b, sizeof b, ZMQ_DONTWAIT);
+}
+
+/* ---------------------------------------------------------------- frames */
+
+static uint32_t row_bytes(const struct sim *s, uint32_t w)
+{
+	return w * cvmmap_pixfmt_channels(s->fmt) + s->pad;
+}
+
+/* Describe frame id at the current geometry; returns the payload size. */
+static uint64_t describe(const struct sim *s, uint32_t id, uint64_t ts,
+			 size_t au_len, int key, struct cvmmap_meta *m)
+{
+	struct cvmmap_plane *p = m->plane;
+	uint32_t off;
+	unsigned i;
+
+	memset(m, 0, sizeof *m);
+	m->major = (uint8_t)s->meta_major;
+	m->layout = s->meta_major;
+	m->frame_id = id;
+	m->capture_ns = ts;
+	p[0].active = 1;
+	p[0].type = PLANE_LEFT;
+	p[0].pixel_format = (uint8_t)s->fmt;
+	p[0].depth = DEPTH_U8;
+	p[0].width = s->cur_w;
+	p[0].height = s->cur_h;
+	p[0].stride = row_bytes(s, s->cur_w);
+	p[0].size = p[0].stride * s->cur_h;
+	off = p[0].size;
+	if (s->meta_major == 1) {
+		m->channels = (uint8_t)cvmmap_pixfmt_channels(s->fmt);
+		m->payload_size = off;
+		return off;
+	}
+	m->publish_seq = id;   /* 4.3: equals frame_count upstream */
+	if (s->depth_plane) {
+		p[1] = p[0];
+		p[1].type = PLANE_DEPTH;
+		p[1].pixel_format = PIXFMT_GRAY;
+		p[1].depth = DEPTH_F32;
+		p[1].stride = s->cur_w * 4;
+		p[1].offset = off;
+		p[1].size = p[1].stride * s->cur_h;
+		off += p[1].size;
+		m->depth_unit = DEPTH_UNIT_MM;
+	}
+	if (au_len) {
+		/* 4.7: GRAY/U8, height 1, width = stride = size = AU length */
+		p[3].active = 1;
+		p[3].type = PLANE_ENCODED_AU;
+		p[3].pixel_format = PIXFMT_GRAY;
+		p[3].depth = DEPTH_U8;
+		p[3].width = p[3].stride = p[3].size = (uint32_t)au_len;
+		p[3].height = 1;
+		p[3].offset = off;
+		off += (uint32_t)au_len;
+		m->minor = 1;   /* 4.6: minor 1 only when slot 3 is present */
+		m->au_codec = s->codec ? AU_CODEC_H265 : AU_CODEC_H264;
+		m->au_format = 1;
+		m->au_flags = key ? CVMMAP_AU_FLAG_KEYFRAME : 0;
+		m->fps_num = (uint16_t)s->fps;
+		m->fps_den = 1;
+		m->au_pts_ns = ts;
+	}
+	for (i = 0; i < CVMMAP_PLANES; i++)
+		if (p[i].active) {
+			m->plane_count++;
+			m->mask |= (uint8_t)(1u << i);
+		}
+	m->payload_size = off;
+	return off;
+}
+
+static void garbage_reserved(const struct cvmmap_meta *m, uint8_t *b)
+{
+	unsigned i;
+
+	if (m->layout == 1) {
+		b[0x0A] = b[0x0B] = b[0x1F] = 0xA5;
+		memset(b + 0x24, 0xA5, CVMMAP_META_SIZE - 0x24);
+		return;
+	}
+	if (m->minor == 0)
+		memset(b + 0x2D, 0xA5, 19);
+	else
+		memset(b + 0x3D, 0xA5, 3);
+	for (i = 0; i < CVMMAP_PLANES; i++)
+		b[0x40 + 24 * i + 3] = 0xA5;
+	memset(b + 0xA0, 0xA5, CVMMAP_META_SIZE - 0xA0);
+}
+
+static void write_planes(struct sim *s, const struct cvmmap_meta *m, uint32_t id,
+			 const uint8_t *au, size_t au_len)
+{
+	uint8_t *pay = s->map + CVMMAP_PAYLOAD_OFFSET;
+	const struct cvmmap_plane *p = m->plane;
+
+	cvmmap_pattern_fill(s->fmt, pay, p[0].width, p[0].height, p[0].stride, id);
+	if (p[1].active) {
+		uint8_t *d = pay + p[1].offset;
+		uint32_t i;
+
+		for (i = 0; i < p[1].width * p[1].height; i++) {
+			float v = (float)(id + i);
+
+			memcpy(d + 4 * i, &v, 4);
+		}
+	}
+	if (au_len)
+		memcpy(pay + p[3].offset, au, au_len);
+}
+
+/* Fault "torn": right after the sync, announce a newer header and then
+ * scribble the payload, as a producer racing a slow reader would.  The
+ * header goes first, so a reader whose copy overlaps the scribble sees
+ * M2 != M1 (CONTRACT.md 9 step 5).  A barrier keeps the two writes in
+ * that order (x86 stores are not reordered with each other). */
+static void scribble(struct sim *s, const struct cvmmap_meta *m, uint32_t id)
+{
+	uint8_t hdr[CVMMAP_META_SIZE];
+	struct cvmmap_meta t = *m;
+	const struct cvmmap_plane *p = &m->plane[0];
+
+	clock_sleep_ns((uint64_t)(rand() % 1500) * 1000u);
+	t.frame_id = id + 1;
+	t.capture_ns = m->capture_ns + 1;
+	t.publish_seq = id + 1;
+	cvmmap_meta_build(hdr, &t);
+	memcpy(s->map, hdr, sizeof hdr);
+	__sync_synchronize();
+	cvmmap_pattern_fill(s->fmt, s->map + CVMMAP_PAYLOAD_OFFSET, p->width,
+			    p->height, p->stride, id + 0x5a5a);
+}
+
+static int publish(struct sim *s, uint32_t id, uint64_t ts, long index)
+{
+	static struct log_limit rl;
+	struct cvmmap_meta m;
+	uint8_t hdr[CVMMAP_META_SIZE], sync[ZSYNC_SIZE];
+	const uint8_t *au = NULL;
+	size_t au_len = 0;
+	int key = 0;
+	uint64_t payload, need;
+
+	if (s->au_count) {
+		size_t k = (size_t)index % s->au_count;
+
+		au = s->es + s->au_off[k];
+		au_len = s->au_off[k + 1] - s->au_off[k];
+		key = annexb_is_keyframe(s->codec, au, au_len);
+	}
+	payload = describe(s, id, ts, au_len, key, &m);
+	need = object_size_for(s, payload);
+	if (CVMMAP_PAYLOAD_OFFSET + payload > s->map_size) {
+		int e = shm_resize(s, need);    /* 8 step 1: grow */
+
+		if (e < 0) {
+			log_error(TAG, "ftruncate: %s", strerror(-e));
+			return -1;
+		}
+	}
+	write_planes(s, &m, id, au, au_len);              /* 8 step 2 */
+	cvmmap_meta_build(hdr, &m);
+	if (s->fault == F_GARBAGE)
+		garbage_reserved(&m, hdr);
+	memcpy(s->map, hdr, sizeof hdr);                  /* 8 step 3 */
+	zsync_build(sync, id, ts, s->label, s->fault == F_GARBAGE ? 0xEE : 0);
+	if (zmq_send(s->zpub, sync, sizeof sync, ZMQ_DONTWAIT) < 0)  /* step 4 */
+		log_limited(&rl, LOG_WARN, TAG, "sync: %s", zmq_strerror(zmq_errno()));
+	if (s->fault == F_TORN)
+		scribble(s, &m, id);
+	return 0;
+}
+
+/* Backend (re)init (CONTRACT.md 8): same inode, truncated to the current
+ * geometry, initial LEFT-only header with frame_id 0 and no sync. */
+static int reannounce(struct sim *s)
+{
+	struct cvmmap_meta m;
+	uint8_t hdr[CVMMAP_META_SIZE];
+	uint64_t payload = describe(s, 0, clock_wall_ns(), 0, 0, &m);
+
+	if (shm_resize(s, object_size_for(s, payload)) < 0)
+		return -1;
+	cvmmap_meta_build(hdr, &m);
+	memcpy(s->map, hdr, sizeof hdr);
+	return 0;
+}
+
+static int restart(struct sim *s)
+{
+	send_status(s, ZSTATUS_OFFLINE);
+	shm_destroy(s);
+	zmq_down(s);
+	if (shm_create(s) < 0 || zmq_up(s) < 0)
+		return -1;
+	send_status(s, ZSTATUS_ONLINE);
+	return 0;
+}
+
+static void sleep_until(uint64_t t)
+{
+	struct timespec ts = { (time_t)(t / 1000000000u), (long)(t % 1000000000u) };
+
+	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int run(struct sim *s)
+{
+	uint64_t period = 1000000000ull / s->fps, t0, ts_base = clock_wall_ns();
+	uint32_t id = 1;
+	long i;
+
+	if (s->start_delay_ms)
+		clock_sleep_ns((uint64_t)s->start_delay_ms * 1000000u);
+	t0 = clock_mono_ns();
+	for (i = 0; !stop && (!s->frames || i < s->frames); i++, id++) {
+		if (i && s->fault_every && i % s->fault_every == 0) {
+			if (s->fault == F_RESET_STORM) {
+				id = 1;     /* counter and media time restart */
+				send_status(s, ZSTATUS_STREAM_RESET);
+			} else if (s->fault == F_RESTART) {
+				if (restart(s) < 0)
+					return EXIT_INIT;
+				id = 1;
+				ts_base = clock_wall_ns();
+			} else if (s->fault == F_RESIZE) {
+				int big = s->cur_w == s->width;
+
+				s->cur_w = big ? (s->width / 2 + 1) & ~1u : s->width;
+				s->cur_h = big ? (s->height / 2 + 1) & ~1u : s->height;
+				if (reannounce(s) < 0)
+					return EXIT_INIT;
+			}
+		}
+		if (publish(s, id, ts_base + (uint64_t)(id - 1) * period, i) < 0)
+			return EXIT_INIT;
+		sleep_until(t0 + (uint64_t)(i + 1) * period);
+	}
+	log_info(TAG, "%ld frames published", i);
+	return EXIT_OK;
+}
+
+static int parse_args(struct sim *s, int argc, char **argv)
+{
+	static const char *const metas[] = { "v1", "v2.0", "v2.1" };
+	static const char *const sizings[] = { "exact", "bucket" };
+	static const char *const fmts[] = { "rgb", "bgr", "rgba", "bgra", "gray", "", "yuyv" };
+	static const char *const codecs[] = { "h264", "h265" };
+	static const char *const faults[] = {
+		"none", "torn", "reset-storm", "restart", "resize", "garbage-reserved"
+	};
+	static const struct option lo[] = {
+		{ "instance", 1, 0, 'i' }, { "target", 1, 0, 't' },
+		{ "label", 1, 0, 'l' }, { "meta", 1, 0, 'm' },
+		{ "sizing", 1, 0, 's' }, { "width", 1, 0, 'W' },
+		{ "height", 1, 0, 'H' }, { "stride-pad", 1, 0, 'P' },
+		{ "pixel-format", 1, 0, 'f' }, { "depth-plane", 0, 0, 'd' },
+		{ "fps", 1, 0, 'r' }, { "frames", 1, 0, 'n' },
+		{ "annexb", 1, 0, 'a' }, { "codec", 1, 0, 'c' },
+		{ "start-delay-ms", 1, 0, 'D' }, { "fault", 1, 0, 'F' },
+		{ "fault-every", 1, 0, 'E' }, { "legacy-status", 0, 0, 'L' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *target = "default", *label = NULL, *annexb = NULL;
+	char err[160];
+	long v;
+	int c, meta = 1;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': case 't': target = optarg; break;
+		case 'l': label = optarg; break;
+		case 'm': if ((meta = pick(optarg, metas, 3)) < 0) goto bad; break;
+		case 's': if ((s->bucket = pick(optarg, sizings, 2)) < 0) goto bad; break;
+		case 'W': if (parse_long(optarg, 2, CONFIG_MAX_WIDTH, &v)) goto bad; s->width = (uint32_t)v; break;
+		case 'H': if (parse_long(optarg, 1, CONFIG_MAX_HEIGHT, &v)) goto bad; s->height = (uint32_t)v; break;
+		case 'P': if (parse_long(optarg, 0, 4096, &v)) goto bad; s->pad = (uint32_t)v; break;
+		case 'f': if ((v = pick(optarg, fmts, 7)) < 0 || v == PIXFMT_YUV) goto bad; s->fmt = (unsigned)v; break;
+		case 'd': s->depth_plane = 1; break;
+		case 'r': if (parse_long(optarg, 1, 1000, &v)) goto bad; s->fps = (uint32_t)v; break;
+		case 'n': if (parse_long(optarg, 0, 0x7fffffff, &s->frames)) goto bad; break;
+		case 'a': annexb = optarg; break;
+		case 'c': if ((s->codec = pick(optarg, codecs, 2)) < 0) goto bad; break;
+		case 'D': if (parse_long(optarg, 0, 600000, &s->start_delay_ms)) goto bad; break;
+		case 'F': if ((s->fault = pick(optarg, faults, 6)) < 0) goto bad; break;
+		case 'E': if (parse_long(optarg, 1, 0x7fffffff, &s->fault_every)) goto bad; break;
+		case 'L': s->legacy_status = 1; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cvmmap_sim: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cvmmap_target_resolve(target, &s->tg, err, sizeof err)) {
+		fprintf(stderr, "cvmmap_sim: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (label && strlen(label) > ZLABEL_SIZE) {
+		fprintf(stderr, "cvmmap_sim: label '%s' is longer than 24 bytes\n", label);
+		return EXIT_USAGE;
+	}
+	snprintf(s->label, sizeof s->label, "%s", label ? label : s->tg.label);
+	s->meta_major = meta == 0 ? 1 : 2;
+	if (meta == 2 && !annexb) {
+		fprintf(stderr, "cvmmap_sim: --meta v2.1 needs --annexb FILE\n");
+		return EXIT_USAGE;
+	}
+	if (annexb && meta != 2) {
+		fprintf(stderr, "cvmmap_sim: --annexb needs --meta v2.1\n");
+		return EXIT_USAGE;
+	}
+	if (s->depth_plane && meta == 0) {
+		fprintf(stderr, "cvmmap_sim: --depth-plane needs v2 metadata\n");
+		return EXIT_USAGE;
+	}
+	if (meta == 0 && (s->width > 0xFFFF || s->height > 0xFFFF)) {
+		fprintf(stderr, "cvmmap_sim: v1 sizes are 16-bit\n");
+		return EXIT_USAGE;
+	}
+	if (s->fmt == PIXFMT_YUYV && (s->width & 1)) {
+		fprintf(stderr, "cvmmap_sim: yuyv needs an even width\n");
+		return EXIT_USAGE;
+	}
+	if (annexb && load_annexb(s, annexb) < 0)
+		return EXIT_USAGE;
+	if (!strncmp(s->tg.zmq_endpoint, "ipc://", 6))
+		snprintf(s->ipc_path, sizeof s->ipc_path, "%s", s->tg.zmq_endpoint + 6);
+	return EXIT_OK;
+bad:
+	for (v = 0; lo[v].name && lo[v].val != c; v++)
+		;
+	fprintf(stderr, "cvmmap_sim: bad value for --%s: '%s'\n", lo[v].name, optarg);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct sim s = {
+		.width = 640, .height = 480, .fps = 30, .fmt = PIXFMT_BGR,
+		.fault_every = 30, .shm_fd = -1,
+	};
+	struct sigaction sa;
+	int rc;
+
+	rc = parse_args(&s, argc, argv);
+	if (rc)
+		return rc;
+	s.cur_w = s.width;
+	s.cur_h = s.height;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	srand((unsigned)clock_mono_ns());
+
+	s.zctx = zmq_ctx_new();
+	if (!s.zctx || shm_create(&s) < 0) {
+		fprintf(stderr, "cvmmap_sim: %s: %s\n", s.tg.shm_name, strerror(errno));
+		return EXIT_INIT;
+	}
+	if (zmq_up(&s) < 0) {
+		shm_destroy(&s);
+		return EXIT_INIT;
+	}
+	log_info(TAG, "publishing %s via %s (label '%s')", s.tg.shm_name,
+		 s.tg.zmq_endpoint, s.label);
+	send_status(&s, ZSTATUS_ONLINE);
+	rc = run(&s);
+	send_status(&s, ZSTATUS_OFFLINE);
+	/* 3.1 clean exit: unlink the object and the ipc socket file */
+	shm_destroy(&s);
+	zmq_down(&s);
+	zmq_ctx_term(s.zctx);
+	free(s.es);
+	free(s.au_off);
+	return rc;
+}

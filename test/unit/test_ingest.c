@@ -1,0 +1,248 @@
+/* test_ingest.c - the consumer against an in-process producer (SHM + ZMQ
+ * PUB written here by hand): delivery, label filter, stale/invalid
+ * metadata, shrink without SIGBUS, replaced object, resets, slot limits,
+ * bounded waiting.  CONTRACT.md 8, 9, 10. */
+#include "unit.h"
+#include "ipc/cvmmap_meta.h"
+#include "ipc/ingest.h"
+#include "ipc/pattern.h"
+#include "ipc/zsync.h"
+#include "util/clock.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define W 64
+#define H 16
+#define STRIDE (W * 3 + 4)
+
+static char shm_name[64], endpoint[96];
+static void *zctx, *zpub;
+static int shm_fd = -1;
+static struct ingest *in;
+static struct frame_slot slot;
+
+static void produce_meta(uint32_t id, uint64_t ts, uint64_t objsize)
+{
+	struct cvmmap_meta d;
+	uint8_t hdr[256], *map;
+
+	memset(&d, 0, sizeof d);
+	d.major = 2; d.layout = 2; d.plane_count = 1; d.mask = 1;
+	d.frame_id = id; d.capture_ns = ts; d.publish_seq = id;
+	d.payload_size = STRIDE * H;
+	d.plane[0] = (struct cvmmap_plane){ 1, PLANE_LEFT, PIXFMT_BGR, DEPTH_U8,
+					    W, H, STRIDE, 0, STRIDE * H };
+	CHECK(ftruncate(shm_fd, (off_t)objsize) == 0);
+	map = mmap(NULL, objsize, PROT_READ | PROT_WRITE, MAP_SHARED, shm_fd, 0);
+	CHECK(map != MAP_FAILED);
+	if (objsize >= 256 + STRIDE * H)
+		cvmmap_pattern_fill(PIXFMT_BGR, map + 256, W, H, STRIDE, id);
+	cvmmap_meta_build(hdr, &d);
+	memcpy(map, hdr, 256);
+	munmap(map, objsize);
+}
+
+static void sync_msg(uint32_t id, uint64_t ts, const char *label)
+{
+	uint8_t b[ZSYNC_SIZE];
+
+	zsync_build(b, id, ts, label, 0);
+	CHECK_EQ(zmq_send(zpub, b, sizeof b, 0), ZSYNC_SIZE);
+}
+
+static void status_msg(int code)
+{
+	uint8_t b[ZSTATUS_SIZE];
+
+	zstatus_build(b, code, "tst");
+	CHECK_EQ(zmq_send(zpub, b, sizeof b, 0), ZSTATUS_SIZE);
+}
+
+/* Publish frame id and wait until ingest delivers it (the first syncs
+ * may be lost while the SUB connects). */
+static void deliver(uint32_t id, uint64_t ts)
+{
+	uint64_t end = clock_mono_ns() + 3000000000ull;
+
+	produce_meta(id, ts, 256 + STRIDE * H);
+	while (clock_mono_ns() < end) {
+		sync_msg(id, ts, "tst");
+		if (ingest_next(in, 50, &slot) == 1) {
+			CHECK_EQ(slot.frame_id, id);
+			return;
+		}
+	}
+	CHECK(!"frame not delivered within 3 s");
+}
+
+static void setup(void)
+{
+	struct ingest_cfg cfg;
+	int zero = 0;
+
+	snprintf(shm_name, sizeof shm_name, "/cvmmap_test_ingest_%d", (int)getpid());
+	snprintf(endpoint, sizeof endpoint, "ipc:///tmp/cvmmap_test_ingest_%d", (int)getpid());
+	shm_unlink(shm_name);
+	shm_fd = shm_open(shm_name, O_CREAT | O_RDWR, 0600);
+	CHECK(shm_fd >= 0);
+	zctx = zmq_ctx_new();
+	zpub = zmq_socket(zctx, ZMQ_PUB);
+	zmq_setsockopt(zpub, ZMQ_LINGER, &zero, sizeof zero);
+	CHECK_EQ(zmq_bind(zpub, endpoint), 0);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.shm_name = shm_name;
+	cfg.zmq_endpoint = endpoint;
+	cfg.label = "tst";
+	CHECK_EQ(ingest_open(&in, &cfg), 0);
+	CHECK_EQ(frame_slot_alloc(&slot, STRIDE * H, 1024), 0);
+}
+
+static void teardown(void)
+{
+	ingest_close(in);
+	in = NULL;
+	frame_slot_free(&slot);
+	zmq_close(zpub);
+	zmq_ctx_term(zctx);
+	close(shm_fd);
+	shm_unlink(shm_name);
+	unlink(endpoint + 6);
+}
+
+static struct ingest_stats stats(void)
+{
+	struct ingest_stats st;
+
+	ingest_get_stats(in, &st);
+	return st;
+}
+
+static void t_deliver_and_verify(void)
+{
+	setup();
+	deliver(5, 5000);
+	CHECK_EQ(slot.width, W);
+	CHECK_EQ(slot.height, H);
+	CHECK_EQ(slot.stride, STRIDE);
+	CHECK_EQ(slot.pixel_format, PIXFMT_BGR);
+	CHECK_EQ(slot.pix_size, STRIDE * H);
+	CHECK_EQ(slot.capture_ns, 5000);
+	CHECK_EQ(slot.au_size, 0);
+	CHECK_EQ(slot.reset, 0);
+	CHECK_EQ(cvmmap_pattern_check(PIXFMT_BGR, slot.pix, W, H, STRIDE, 5), 0);
+	deliver(6, 6000);
+	CHECK_EQ(slot.reset, 0);
+	CHECK_EQ(stats().copied, 2);
+	teardown();
+}
+
+static void t_label_filter_and_timeout(void)
+{
+	uint64_t t0;
+
+	setup();
+	deliver(1, 1);
+	produce_meta(2, 2, 256 + STRIDE * H);
+	sync_msg(2, 2, "other");            /* TV-3: another instance */
+	t0 = clock_mono_ns();
+	CHECK_EQ(ingest_next(in, 150, &slot), 0);
+	CHECK((clock_mono_ns() - t0) / 1000000 < 400);   /* bounded wait */
+	CHECK(stats().foreign >= 1);
+	CHECK_EQ(stats().copied, 1);
+	teardown();
+}
+
+static void t_stale_and_invalid(void)
+{
+	uint8_t bad[256];
+	int fd;
+
+	setup();
+	deliver(1, 1);
+	/* sync announces frame 9 but SHM still holds frame 1: late */
+	sync_msg(9, 9, "tst");
+	CHECK_EQ(ingest_next(in, 150, &slot), 0);
+	CHECK(stats().late >= 1);
+	/* corrupt metadata: rejected with the rule that failed */
+	produce_meta(3, 3, 256 + STRIDE * H);
+	fd = shm_open(shm_name, O_RDWR, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ(pread(fd, bad, 256, 0), 256);
+	bad[0x22] = 0x41;
+	CHECK_EQ(pwrite(fd, bad, 256, 0), 256);
+	close(fd);
+	sync_msg(3, 3, "tst");
+	CHECK_EQ(ingest_next(in, 150, &slot), 0);
+	CHECK_EQ(stats().rejected, 1);
+	CHECK_EQ(stats().last_reject, META_V2_DESC_LAYOUT);
+	teardown();
+}
+
+/* The producer shrinks the object below what the metadata claims: the
+ * consumer rejects (payload beyond object) instead of dying of SIGBUS. */
+static void t_shrink_no_sigbus(void)
+{
+	setup();
+	deliver(1, 1);
+	produce_meta(2, 2, 256 + STRIDE * H);
+	CHECK(ftruncate(shm_fd, 256 + 10) == 0);
+	sync_msg(2, 2, "tst");
+	CHECK_EQ(ingest_next(in, 150, &slot), 0);
+	CHECK_EQ(stats().rejected, 1);
+	CHECK_EQ(stats().last_reject, META_PAYLOAD_BEYOND_OBJECT);
+	deliver(3, 3);                      /* grows back: fine again */
+	teardown();
+}
+
+static void t_replaced_object_and_resets(void)
+{
+	setup();
+	deliver(10, 10000);
+	/* producer restart: unlink + recreate = new inode, counter from 1 */
+	close(shm_fd);
+	shm_unlink(shm_name);
+	shm_fd = shm_open(shm_name, O_CREAT | O_RDWR, 0600);
+	CHECK(shm_fd >= 0);
+	deliver(1, 20000);
+	CHECK_EQ(slot.reset, 1);
+	CHECK_EQ(stats().reattached, 1);
+	deliver(2, 20001);
+	CHECK_EQ(slot.reset, 0);
+	/* regression without restart (loop_silent) */
+	deliver(1, 100);
+	CHECK_EQ(slot.reset, 1);
+	/* legacy STREAM_RESET (0xB0) flags the next frame */
+	status_msg(ZSTATUS_STREAM_RESET);
+	deliver(2, 200);
+	CHECK_EQ(slot.reset, 1);
+	/* ingest_note_reset (NATS) likewise */
+	ingest_note_reset(in);
+	deliver(3, 300);
+	CHECK_EQ(slot.reset, 1);
+	deliver(4, 400);
+	CHECK_EQ(slot.reset, 0);
+	teardown();
+}
+
+static void t_too_big(void)
+{
+	setup();
+	deliver(1, 1);
+	frame_slot_free(&slot);
+	CHECK_EQ(frame_slot_alloc(&slot, STRIDE * H - 1, 0), 0);
+	produce_meta(2, 2, 256 + STRIDE * H);
+	sync_msg(2, 2, "tst");
+	CHECK_EQ(ingest_next(in, 150, &slot), 0);
+	CHECK_EQ(stats().too_big, 1);
+	teardown();
+}
+
+static const struct unit_case cases[] = {
+	UNIT(t_deliver_and_verify), UNIT(t_label_filter_and_timeout),
+	UNIT(t_stale_and_invalid), UNIT(t_shrink_no_sigbus),
+	UNIT(t_replaced_object_and_resets), UNIT(t_too_big),
+};
+UNIT_MAIN(cases)
