@@ -19,6 +19,7 @@ struct rtp_sink_cfg {
 	int rtcp;               /* send SR/SDES/BYE */
 	int codec;              /* enum codec_id */
 	int bitexact;           /* fixed SSRC / first seq / first timestamp */
+	int aggregate;          /* STAP-A / AP for small NALs (off by default) */
 };
 
 struct rtp_sink_stats {

@@ -1,0 +1,426 @@
+/* rtp_receiver_tester - receive H.264/H.265 RTP on a UDP port and validate it.
+ *
+ * Checks (PROTOCOLS.md 4-5): RTP version 2, payload type, SSRC stability,
+ * sequence continuity (gaps counted), FU start/end consistency, marker
+ * at the end of each access unit (a timestamp change without a marker is
+ * counted), parameter sets before the first keyframe.  RTCP on port+1 is
+ * read when that port can be bound (SR/BYE counted, SSRC compared).
+ *
+ * Exit codes (util/exitcodes.h): 0 thresholds met; 2 bad usage; 3 payload
+ * type mismatch; 4 something arrived but the thresholds were not met by
+ * the deadline; 7 protocol error with --strict; 124 nothing arrived.
+ */
+#define _GNU_SOURCE
+#include "proto/rtcp.h"
+#include "proto/rtp_depay.h"
+#include "util/clock.h"
+#include "util/exitcodes.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TAG "rtp-tester"
+
+struct tester {
+	/* options */
+	const char *host, *dump_path;
+	long port, expect_pt, pkt_threshold, au_threshold, timeout_ms, idle_ms;
+	int codec, json, strict;
+
+	int fd, rtcp_fd;
+	FILE *dump;
+	struct rtp_depay dp;
+
+	/* stream state */
+	int have_ssrc, have_seq;
+	uint32_t ssrc;
+	int pt;
+	uint16_t next_seq;
+	uint64_t bytes, gaps, reordered, bad_header, ssrc_changes, damaged_aus;
+	uint64_t rtcp_packets, rtcp_sr, rtcp_bye, rtcp_bad, rtcp_foreign;
+	char cname[RTCP_CNAME_MAX + 1];
+	uint64_t first_ns, last_ns;
+	int protocol_error;     /* --strict tripped */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: rtp_receiver_tester --port PORT [options]\n"
+		"Receive H.264/H.265 RTP and validate it.\n\n"
+		"  --port PORT             UDP port to listen on (RTCP on PORT+1 if free)\n"
+		"  --listen-host ADDR      address to bind (default 127.0.0.1; ::1 for IPv6)\n"
+		"  --codec h264|h265       payload format (default h264)\n"
+		"  --expect-pt PT          required payload type (mismatch: exit 3)\n"
+		"  --packet-threshold N    packets needed for success (default 1)\n"
+		"  --au-threshold N        access units needed for success (default 0)\n"
+		"  --timeout-ms MS         deadline (default 5000)\n"
+		"  --idle-ms MS            stop MS after the last packet and report\n"
+		"                          (default: stop as soon as the thresholds are met)\n"
+		"  --dump FILE             write the depacketised Annex B stream\n"
+		"  --json                  print a JSON summary on stdout\n"
+		"  --strict                exit 7 on malformed packets, SSRC changes,\n"
+		"                          missing markers or a keyframe before parameter sets\n"
+		"  --help                  this text\n\n"
+		"Exit: 0 ok, 2 usage, 3 payload type mismatch, 4 threshold not met,\n"
+		"7 protocol error (--strict), 124 nothing received.\n");
+}
+
+static int parse_num(const char *s, long lo, long hi, long *out)
+{
+	char *e;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &e, 10);
+	if (errno || e == s || *e || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(struct tester *t, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "port", 1, 0, 'p' }, { "expect-pt", 1, 0, 'e' },
+		{ "packet-threshold", 1, 0, 'n' }, { "au-threshold", 1, 0, 'a' },
+		{ "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
+		{ "codec", 1, 0, 'c' }, { "listen-host", 1, 0, 'l' },
+		{ "dump", 1, 0, 'd' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	const char *bad = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': if (parse_num(optarg, 1, 65535, &t->port)) bad = "--port"; break;
+		case 'e': if (parse_num(optarg, 0, 127, &t->expect_pt)) bad = "--expect-pt"; break;
+		case 'n': if (parse_num(optarg, 0, 1L << 30, &t->pkt_threshold)) bad = "--packet-threshold"; break;
+		case 'a': if (parse_num(optarg, 0, 1L << 30, &t->au_threshold)) bad = "--au-threshold"; break;
+		case 't': if (parse_num(optarg, 1, 3600000, &t->timeout_ms)) bad = "--timeout-ms"; break;
+		case 'i': if (parse_num(optarg, 1, 3600000, &t->idle_ms)) bad = "--idle-ms"; break;
+		case 'c':
+			if (!strcmp(optarg, "h264")) t->codec = 0;
+			else if (!strcmp(optarg, "h265")) t->codec = 1;
+			else bad = "--codec";
+			break;
+		case 'l': t->host = optarg; break;
+		case 'd': t->dump_path = optarg; break;
+		case 'j': t->json = 1; break;
+		case 's': t->strict = 1; break;
+		case 'h': usage(stdout); exit(EXIT_OK);
+		default: usage(stderr); return EXIT_USAGE;
+		}
+		if (bad) {
+			fprintf(stderr, "rtp_receiver_tester: bad value for %s: '%s'\n", bad, optarg);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "rtp_receiver_tester: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!t->port) {
+		fprintf(stderr, "rtp_receiver_tester: --port is required\n");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Bind a non-blocking UDP socket to host:port; -1 with errno on failure. */
+static int bind_udp(const char *host, long port)
+{
+	struct addrinfo hints, *ai;
+	char serv[8];
+	int fd, e;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(serv, sizeof serv, "%ld", port);
+	if ((e = getaddrinfo(host, serv, &hints, &ai)) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		int rcvbuf = 4 << 20;
+
+		/* bursts of a keyframe's packets must not overflow the queue */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			fd = -1;
+		}
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void on_au(void *opaque, const struct rtp_au *au)
+{
+	struct tester *t = opaque;
+
+	t->damaged_aus += (uint64_t)au->damaged;
+	if (t->dump && fwrite(au->data, 1, au->size, t->dump) != au->size) {
+		log_error(TAG, "writing %s: %s", t->dump_path, strerror(errno));
+		fclose(t->dump);
+		t->dump = NULL;
+	}
+}
+
+static void strict_fail(struct tester *t, const char *what)
+{
+	static struct log_limit rl;
+
+	log_limited(&rl, LOG_WARN, TAG, "%s", what);
+	if (t->strict)
+		t->protocol_error = 1;
+}
+
+/* Returns EXIT_PT_MISMATCH to stop at once, else 0. */
+static int on_packet(struct tester *t, const uint8_t *p, size_t n)
+{
+	static int key_reported;
+	struct rtp_hdr h;
+	uint64_t no_marker;
+	int lost = 0, late = 0;
+
+	t->bytes += n;
+	t->last_ns = clock_mono_ns();
+	if (!t->first_ns)
+		t->first_ns = t->last_ns;
+	if (rtp_parse_header(p, n, &h) < 0) {
+		t->bad_header++;
+		strict_fail(t, "datagram is not an RTP v2 packet");
+		return 0;
+	}
+	if (t->expect_pt >= 0 && h.pt != (unsigned)t->expect_pt) {
+		log_error(TAG, "payload type %u, expected %ld", h.pt, t->expect_pt);
+		t->pt = (int)h.pt;
+		return EXIT_PT_MISMATCH;
+	}
+	t->pt = (int)h.pt;
+	if (t->have_ssrc && h.ssrc != t->ssrc) {
+		t->ssrc_changes++;
+		t->have_seq = 0;
+		strict_fail(t, "SSRC changed");
+	}
+	t->ssrc = h.ssrc;
+	t->have_ssrc = 1;
+	/* RFC 3550 A.1: forward jumps under half the space are losses,
+	 * anything else a reordered or duplicated packet. */
+	if (t->have_seq && h.seq != t->next_seq) {
+		uint16_t d = (uint16_t)(h.seq - t->next_seq);
+
+		if (d < 0x8000) {
+			t->gaps += d;
+			lost = 1;
+		} else {
+			t->reordered++;
+			late = 1;
+		}
+	}
+	if (!late)
+		t->next_seq = (uint16_t)(h.seq + 1);
+	t->have_seq = 1;
+	no_marker = t->dp.missing_marker;
+	if (rtp_depay_push(&t->dp, &h, lost) < 0)
+		strict_fail(t, "malformed RTP payload");
+	if (t->dp.missing_marker != no_marker)
+		strict_fail(t, "access unit ended without the marker bit");
+	if (t->dp.first_key_params == 0 && !key_reported) {
+		key_reported = 1;
+		strict_fail(t, "first keyframe before its parameter sets");
+	}
+	return 0;
+}
+
+static void on_rtcp(struct tester *t, const uint8_t *p, size_t n)
+{
+	struct rtcp_info in;
+
+	t->rtcp_packets++;
+	if (rtcp_parse(p, n, &in) < 0) {
+		t->rtcp_bad++;
+		strict_fail(t, "malformed RTCP packet");
+		return;
+	}
+	t->rtcp_sr += (uint64_t)in.has_sr;
+	t->rtcp_bye += (uint64_t)in.has_bye;
+	if (in.has_sdes)
+		memcpy(t->cname, in.cname, sizeof t->cname);
+	if (in.has_sr && t->have_ssrc && in.sr.ssrc != t->ssrc)
+		t->rtcp_foreign++;
+}
+
+static int thresholds_met(const struct tester *t)
+{
+	return t->dp.packets >= (uint64_t)t->pkt_threshold &&
+	       t->dp.aus >= (uint64_t)t->au_threshold;
+}
+
+static void summary(const struct tester *t, int rc)
+{
+	const struct rtp_depay *d = &t->dp;
+	double ms = t->last_ns > t->first_ns ? (double)(t->last_ns - t->first_ns) / 1e6 : 0;
+
+	log_info(TAG, "%llu packets, %llu bytes, %llu AUs (%llu keyframes), %llu gaps, "
+		 "%llu malformed, %llu missing markers in %.0f ms -> exit %d",
+		 (unsigned long long)d->packets, (unsigned long long)t->bytes,
+		 (unsigned long long)d->aus, (unsigned long long)d->keyframes,
+		 (unsigned long long)t->gaps,
+		 (unsigned long long)(d->malformed + t->bad_header),
+		 (unsigned long long)d->missing_marker, ms, rc);
+	if (!t->json)
+		return;
+	printf("{\"packets\":%llu,\"bytes\":%llu,\"aus\":%llu,\"keyframes\":%llu,"
+	       "\"gaps\":%llu,\"reordered\":%llu,\"malformed\":%llu,\"bad_header\":%llu,"
+	       "\"missing_marker\":%llu,\"damaged_aus\":%llu,\"overflow\":%llu,"
+	       "\"ssrc\":\"0x%08x\",\"ssrc_changes\":%llu,\"pt\":%d,"
+	       "\"first_keyframe_has_params\":%s,\"rtcp_packets\":%llu,\"rtcp_sr\":%llu,"
+	       "\"rtcp_bye\":%llu,\"rtcp_bad\":%llu,\"rtcp_foreign_ssrc\":%llu,"
+	       "\"cname\":\"%s\",\"duration_ms\":%.0f,\"exit\":%d}\n",
+	       (unsigned long long)d->packets, (unsigned long long)t->bytes,
+	       (unsigned long long)d->aus, (unsigned long long)d->keyframes,
+	       (unsigned long long)t->gaps, (unsigned long long)t->reordered,
+	       (unsigned long long)(d->malformed + t->bad_header),
+	       (unsigned long long)t->bad_header, (unsigned long long)d->missing_marker,
+	       (unsigned long long)t->damaged_aus, (unsigned long long)d->overflow,
+	       t->ssrc, (unsigned long long)t->ssrc_changes, t->pt,
+	       d->first_key_params < 0 ? "null" : d->first_key_params ? "true" : "false",
+	       (unsigned long long)t->rtcp_packets, (unsigned long long)t->rtcp_sr,
+	       (unsigned long long)t->rtcp_bye, (unsigned long long)t->rtcp_bad,
+	       (unsigned long long)t->rtcp_foreign, t->cname, ms, rc);
+	fflush(stdout);
+}
+
+/* Drain one socket; returns a non-zero exit code to stop at once. */
+static int drain(struct tester *t, int fd, int rtcp, uint8_t *buf, size_t cap)
+{
+	for (;;) {
+		ssize_t n = recv(fd, buf, cap, 0);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+			       errno == ECONNREFUSED ? 0 : EXIT_PROTOCOL;
+		if (rtcp) {
+			on_rtcp(t, buf, (size_t)n);
+		} else {
+			int rc = on_packet(t, buf, (size_t)n);
+
+			if (rc)
+				return rc;
+		}
+		if (t->protocol_error)
+			return EXIT_PROTOCOL;
+	}
+}
+
+static int run(struct tester *t)
+{
+	static uint8_t pkt[65536];
+	uint64_t start = clock_mono_ns(), deadline = start + (uint64_t)t->timeout_ms * 1000000u;
+	int rc = 0;
+
+	while (!stop) {
+		struct pollfd pf[2] = { { t->fd, POLLIN, 0 }, { t->rtcp_fd, POLLIN, 0 } };
+		uint64_t now = clock_mono_ns(), until = deadline;
+		int ms;
+
+		if (t->idle_ms && t->last_ns) {
+			uint64_t idle_end = t->last_ns + (uint64_t)t->idle_ms * 1000000u;
+
+			until = idle_end < until ? idle_end : until;
+		}
+		if (now >= until)
+			break;
+		ms = (int)((until - now + 999999) / 1000000);
+		if (poll(pf, t->rtcp_fd >= 0 ? 2 : 1, ms) < 0 && errno != EINTR) {
+			log_error(TAG, "poll: %s", strerror(errno));
+			return EXIT_PROTOCOL;
+		}
+		if ((pf[0].revents & POLLIN) && (rc = drain(t, t->fd, 0, pkt, sizeof pkt)))
+			return rc;
+		if (t->rtcp_fd >= 0 && (pf[1].revents & POLLIN) &&
+		    (rc = drain(t, t->rtcp_fd, 1, pkt, sizeof pkt)))
+			return rc;
+		if (!t->idle_ms && t->dp.packets && thresholds_met(t))
+			break;
+	}
+	rtp_depay_flush(&t->dp);
+	if (t->strict && t->dp.missing_marker)
+		return EXIT_PROTOCOL;
+	if (!t->bytes)
+		return EXIT_TIMEOUT;
+	if (!thresholds_met(t))
+		return EXIT_THRESHOLD;
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct tester t;
+	size_t cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
+	uint8_t *aubuf;
+	int rc;
+
+	memset(&t, 0, sizeof t);
+	t.host = "127.0.0.1";
+	t.expect_pt = -1;
+	t.pkt_threshold = 1;
+	t.timeout_ms = 5000;
+	t.pt = -1;
+	t.fd = t.rtcp_fd = -1;
+	if ((rc = parse_args(&t, argc, argv)) != 0)
+		return rc;
+	if ((t.fd = bind_udp(t.host, t.port)) < 0) {
+		fprintf(stderr, "rtp_receiver_tester: cannot bind %s port %ld: %s\n",
+			t.host, t.port, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (t.port < 65535 && (t.rtcp_fd = bind_udp(t.host, t.port + 1)) < 0)
+		log_warn(TAG, "RTCP port %ld busy: not checking RTCP", t.port + 1);
+	if (t.dump_path && !(t.dump = fopen(t.dump_path, "wb"))) {
+		fprintf(stderr, "rtp_receiver_tester: cannot create %s: %s\n",
+			t.dump_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (!(aubuf = malloc(cap))) {
+		fprintf(stderr, "rtp_receiver_tester: out of memory\n");
+		return EXIT_INIT;
+	}
+	rtp_depay_init(&t.dp, t.codec, aubuf, cap, on_au, &t);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = run(&t);
+	summary(&t, rc);
+	if (t.dump && fclose(t.dump) != 0)
+		log_error(TAG, "closing %s: %s", t.dump_path, strerror(errno));
+	free(aubuf);
+	close(t.fd);
+	if (t.rtcp_fd >= 0)
+		close(t.rtcp_fd);
+	return rc;
+}
