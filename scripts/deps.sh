@@ -1,0 +1,108 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages the build, the tests and the
+# interop peers need (TOOLCHAIN.md section 1, PEERS.md).
+#
+#   scripts/deps.sh [--cross] [--build-only | --peers-only] [--check] [--print]
+#
+#   --cross       also the aarch64 cross toolchain, qemu-user and the arm64
+#                 multiarch -dev packages (adds the arm64 architecture)
+#   --build-only  only what `make` needs
+#   --peers-only  only the test tools and interop peers
+#   --check       install nothing; exit 1 and list what is missing
+#   --print       print the apt-get command instead of running it
+#
+# Idempotent: when every package is already installed (dpkg-query) it runs
+# neither `apt-get update` nor `apt-get install`.  Needs root; otherwise it
+# prints the exact sudo command and exits 1.
+set -eu
+
+cross=0 build=1 peers=1 check=0 print=0
+for a in "$@"; do
+	case $a in
+	--cross)      cross=1 ;;
+	--build-only) peers=0 ;;
+	--peers-only) build=0 ;;
+	--check)      check=1 ;;
+	--print)      print=1 ;;
+	-h|--help)    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+# Build: compiler, Kconfig front ends, static third-party archives.
+BUILD="gcc make pkg-config binutils file libzmq3-dev libx264-dev libx265-dev
+libnuma-dev libffmpeg-nvenc-dev kconfig-frontends-nox python3-kconfiglib
+libncurses-dev"
+# Tests and peers: python3 for free_port, the real peers of PEERS.md,
+# clang + compiler-rt for the fuzzers, valgrind.
+PEERS="python3 ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
+gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+gstreamer1.0-libav nginx libnginx-mod-rtmp nats-server clang
+libclang-rt-14-dev valgrind"
+# Cross: aarch64 toolchain, qemu-user, target archives from arm64 multiarch.
+CROSS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
+binfmt-support"
+CROSS_ARM64="libzmq3-dev:arm64 libx264-dev:arm64 libx265-dev:arm64
+libnuma-dev:arm64"
+
+want=
+[ $build = 1 ] && want="$want $BUILD"
+if [ $peers = 1 ]; then
+	want="$want $PEERS"
+	# node-media-server runs from npm.  NodeSource's nodejs bundles npm
+	# and conflicts with Debian's npm: keep whatever already works.
+	if ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+		want="$want nodejs npm"
+	fi
+fi
+[ $cross = 1 ] && want="$want $CROSS $CROSS_ARM64"
+
+# installed PKG: true when dpkg has PKG fully installed; a name without
+# ":arch" means the native (or an arch-independent) package, since with
+# arm64 enabled dpkg-query lists both instances of a multiarch package.
+native=$(dpkg --print-architecture)
+installed() {
+	case $1 in
+	*:*) archs=${1#*:} ;;
+	*)   archs="$native all" ;;
+	esac
+	dpkg-query -W -f='${db:Status-Abbrev}${Architecture}\n' "$1" 2>/dev/null |
+	while read -r st arch; do
+		[ "$st" = ii ] && case " $archs " in *" $arch "*) echo y ;; esac
+	done | grep -q y
+}
+
+missing=
+for p in $want; do
+	installed "$p" || missing="$missing $p"
+done
+need_arch=0
+if [ $cross = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	need_arch=1
+fi
+
+if [ -z "$missing" ] && [ $need_arch = 0 ]; then
+	echo "deps.sh: all packages installed"
+	exit 0
+fi
+if [ $check = 1 ]; then
+	echo "deps.sh: missing:$missing"
+	[ $need_arch = 1 ] && echo "deps.sh: arm64 architecture not enabled"
+	exit 1
+fi
+
+apt="DEBIAN_FRONTEND=noninteractive apt-get install -y$missing"
+cmd=
+[ $need_arch = 1 ] && cmd="dpkg --add-architecture arm64 && "
+cmd="${cmd}apt-get update && $apt"
+if [ $print = 1 ]; then
+	echo "$cmd"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: needs root; run:" >&2
+	echo "  sudo sh -c '$cmd'" >&2
+	exit 1
+fi
+echo "deps.sh: installing:$missing"
+sh -c "$cmd"

@@ -1,0 +1,105 @@
+#!/bin/sh
+# build.sh - link modes, glibc floor and stripped sizes.
+#
+# 1. Every program and unit test of the build under test matches the
+#    .config link mode (scripts/check_link.sh: no NEEDED when fully static,
+#    only glibc and a floor <= GLIBC_2.35 when mostly static).
+# 2. link_smoke (test/link/link_smoke.c) is linked with the Makefile's own
+#    recipe for this link mode and toolchain against libzmq, x264 and x265,
+#    checked the same way and run (under $TEST_EXEC when cross): the
+#    archive lists, gss_stub.c and compat.c work before any feature needs
+#    them.
+# 3. Native builds only: allnoconfig and configs/tiny_defconfig (x264-only,
+#    fully static) built from scratch in $OBJTREE/test/tmp/build; their
+#    binaries are checked, their stripped sizes printed (`make size`, lines
+#    "SIZE ..." in the log) and the tiny streamer's size guarded.
+. "$SRCTREE/test/suites/testing.sh"
+
+TMP=$OBJTREE/test/tmp/build
+CHECK_LINK="sh $SRCTREE/scripts/check_link.sh"
+cfg=${KCONFIG_CONFIG:-$OBJTREE/.config}
+mode=$(sed -n 's/^CONFIG_\(LINK_[A-Z_]*\)=y$/\1/p' "$cfg")
+rm -rf "$TMP"
+mkdir -p "$TMP"
+
+# A make of our own tree that inherits nothing from the `make check` that
+# runs this suite (its jobserver, .config, CC and SANITIZE); CROSS_COMPILE
+# stays, so scratch builds use the same toolchain.
+smake() {
+	timeout $((TEST_TIMEOUT * TIME_SCALE)) env -u MAKEFLAGS -u MFLAGS \
+		-u MAKELEVEL -u KCONFIG_CONFIG -u CC -u SANITIZE \
+		make --no-print-directory -C "$SRCTREE" "$@"
+}
+
+# build NAME MAKE-ARGS...: one scratch make as a test; its log is kept.
+build() {
+	name=$1; shift
+	smake "$@" > "$LOGDIR/$name.make.log" 2>&1
+	rc=$?
+	testing "$name" "tail -n 20 '$LOGDIR/$name.make.log'; exit $rc"
+}
+
+if [ -n "${SANITIZE:-}" ]; then
+	skip "link modes" "SANITIZE=$SANITIZE links the sanitizer runtimes"
+else
+	for b in "$BIN"/* "$OBJTREE"/test/test_*; do
+		[ -f "$b" ] && [ -x "$b" ] || continue
+		testing "$mode: $(basename "$b")" "$CHECK_LINK '$b' $mode"
+	done
+fi
+
+# One binary that really uses all three libraries, built the way every
+# program is (prog-y/lib-y/libs-y given on the command line replace the
+# Kbuild lists, so only link_smoke and the vendor objects are compiled).
+smoke=$TMP/smoke
+mkdir -p "$smoke"
+cp "$cfg" "$smoke/.config"
+build "link_smoke builds ($mode${CROSS_COMPILE:+, $CROSS_COMPILE})" \
+	O="$smoke" prog-y=link_smoke link_smoke-objs=test/link/link_smoke.o \
+	lib-y= test-y= libs-y="zmq x264 x265"
+if [ -x "$smoke/bin/link_smoke" ]; then
+	testing "link_smoke: $mode" "$CHECK_LINK '$smoke/bin/link_smoke' $mode"
+	testing "link_smoke runs zmq, x264 and x265" \
+		"out=\$(${TEST_EXEC:-} '$smoke/bin/link_smoke' 2>/dev/null); rc=\$?; echo \"\$out\";
+		 [ \$rc -eq 0 ] && [ \$(echo \"\$out\" | grep -Ec '^(zmq|x264|x265) .*: [1-9][0-9]* bytes\$') -eq 3 ]"
+else
+	skip "link_smoke: $mode" "not built"
+	skip "link_smoke runs zmq, x264 and x265" "not built"
+fi
+
+# Scratch configurations (native only: the cross build's CI row already
+# builds jetson_defconfig, and qemu adds nothing to a link check).
+if [ -n "${CROSS_COMPILE:-}" ]; then
+	skip "allnoconfig build" "cross build"
+	skip "tiny_defconfig build" "cross build"
+	finish
+fi
+
+# build_config NAME TARGET: configure $TMP/NAME with TARGET, build it, check
+# every program against the link mode of its .config, print sizes.
+build_config() {
+	dir=$TMP/$1
+	build "$1 configures" O="$dir" "$2"
+	build "$1 builds" O="$dir" -j2
+	[ "$rc" -eq 0 ] || return
+	m=$(sed -n 's/^CONFIG_\(LINK_[A-Z_]*\)=y$/\1/p' "$dir/.config" 2>/dev/null)
+	for b in "$dir"/bin/*; do
+		[ -x "$b" ] || continue
+		testing "$1 $m: $(basename "$b")" "$CHECK_LINK '$b' $m"
+	done
+	smake O="$dir" size | sed -n "s/^\(.* bytes stripped.*\)/SIZE $1 \1/p"
+}
+
+build_config allno allnoconfig
+build_config tiny tiny_defconfig
+if [ -x "$TMP/tiny/bin/cvmmap_streamer" ]; then
+	testing "tiny (fully static) runs --version" \
+		"'$TMP/tiny/bin/cvmmap_streamer' --version"
+	# Regression guard.  The 4 MiB target of configs/tiny_defconfig holds
+	# for aarch64; x86_64 code is larger (docs/sizes.md estimates 5.2 MB).
+	max=${TINY_MAX_BYTES:-6291456}
+	testing "tiny cvmmap_streamer <= $max bytes stripped" \
+		"$(command -v strip) -o '$TMP/tiny/s' '$TMP/tiny/bin/cvmmap_streamer' &&
+		 n=\$(wc -c < '$TMP/tiny/s'); echo \$n; [ \$n -le $max ]"
+fi
+finish
