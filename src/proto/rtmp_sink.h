@@ -14,6 +14,7 @@
 #include "codec/au.h"
 
 #include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rtmp_sink_cfg {
@@ -52,8 +53,11 @@ int rtmp_sink_pollfd(struct rtmp_sink *s, struct pollfd *pfd, int *timeout_ms,
 /* Handle revents (0 on a timeout) and advance the state machine. */
 void rtmp_sink_service(struct rtmp_sink *s, short revents, uint64_t now_mono_ns);
 /* True once after each successful publish: the caller should force a
- * keyframe so the new connection starts decoding at once. */
+ * keyframe so the new connection starts decoding at once.  Also raised
+ * after congestion dropped frames up to the next keyframe. */
 int rtmp_sink_take_keyframe_request(struct rtmp_sink *s);
+/* Bytes queued in the send window and not yet written to the socket. */
+size_t rtmp_sink_pending(const struct rtmp_sink *s);
 void rtmp_sink_get_stats(const struct rtmp_sink *s, struct rtmp_sink_stats *st);
 /* Best effort SequenceEnd + FCUnpublish + deleteStream, close, free. */
 void rtmp_sink_close(struct rtmp_sink *s);
