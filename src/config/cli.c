@@ -12,7 +12,7 @@
 const char *const input_mode_names[] = { "cvmmap", "dummy", NULL };
 const char *const run_mode_names[] = { "pipeline", "ingest", NULL };
 const char *const codec_names[] = { "h264", "h265", NULL };
-const char *const encoder_device_names[] = { "auto", "nvenc", "software", NULL };
+const char *const encoder_device_names[] = { "auto", "nvenc", "software", "passthrough", NULL };
 /* "hvc1" is accepted as another name of "enhanced" (index fixed below). */
 const char *const rtmp_mode_names[] = { "unset", "enhanced", "domestic", "hvc1", NULL };
 const char *const preset_names[] = {
@@ -75,7 +75,8 @@ static const struct opt_def opts[] = {
 	  "output codec (default h264)" },
 	{ "encoder-device", OPT_CHOICE, G_CODEC, F(encoder_device), 0, 0,
 	  encoder_device_names, "DEV",
-	  "auto (default: passthrough, else NVENC, else software), nvenc, software" },
+	  "auto (default: passthrough if the producer sends matching access units,\n"
+	  "                                 else NVENC, else software), nvenc, software, passthrough" },
 	{ "preset", OPT_CHOICE, G_CODEC, F(preset), 0, 0, preset_names, "NAME",
 	  "x264/x265 preset, ultrafast (default) ... slower" },
 	{ "gop", OPT_LONG, G_CODEC, F(gop), 1, 100000, NULL, "N",
@@ -348,6 +349,9 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	}
 	if (o->codec == CODEC_H265 && !CONFIG_ENC_X265 && !CONFIG_NVENC && !CONFIG_PASSTHROUGH)
 		return fail(err, errlen, "no H.265 encoder is built in");
+	if (o->encoder_device == ENCDEV_PASSTHROUGH && !CONFIG_PASSTHROUGH)
+		return fail(err, errlen, "--encoder-device passthrough: passthrough is not "
+			    "built in (CONFIG_PASSTHROUGH)");
 	if (o->encoder_device == ENCDEV_NVENC && !CONFIG_NVENC)
 		return fail(err, errlen, "--encoder-device nvenc: NVENC is not built in "
 			    "(CONFIG_NVENC; not available in a fully static build)");

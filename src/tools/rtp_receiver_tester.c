@@ -41,8 +41,9 @@ struct tester {
 	struct rtp_depay dp;
 
 	/* stream state */
-	int have_ssrc, have_seq;
-	uint32_t ssrc;
+	int have_ssrc, have_seq, have_ts;
+	uint32_t ssrc, last_ts;
+	uint64_t ts_backwards;  /* in-order packets whose timestamp went back */
 	int pt;
 	uint16_t next_seq;
 	uint64_t bytes, gaps, reordered, bad_header, ssrc_changes, damaged_aus;
@@ -77,7 +78,8 @@ static void usage(FILE *f)
 		"  --dump FILE             write the depacketised Annex B stream\n"
 		"  --json                  print a JSON summary on stdout\n"
 		"  --strict                exit 7 on malformed packets, SSRC changes,\n"
-		"                          missing markers or a keyframe before parameter sets\n"
+		"                          missing markers, timestamps going back or a\n"
+		"                          keyframe before parameter sets\n"
 		"  --help                  this text\n\n"
 		"Exit: 0 ok, 2 usage, 3 payload type mismatch, 4 threshold not met,\n"
 		"7 protocol error (--strict), 124 nothing received.\n");
@@ -242,6 +244,16 @@ static int on_packet(struct tester *t, const uint8_t *p, size_t n)
 			late = 1;
 		}
 	}
+	/* RFC 3550 5.1: the timestamp of in-order packets never decreases
+	 * (no B-frames); a sender must rebase across its own resets. */
+	if (!late && t->have_ts && (int32_t)(h.ts - t->last_ts) < 0) {
+		t->ts_backwards++;
+		strict_fail(t, "RTP timestamp went backwards");
+	}
+	if (!late) {
+		t->last_ts = h.ts;
+		t->have_ts = 1;
+	}
 	if (!late)
 		t->next_seq = (uint16_t)(h.seq + 1);
 	t->have_seq = 1;
@@ -296,7 +308,7 @@ static void summary(const struct tester *t, int rc)
 	if (!t->json)
 		return;
 	printf("{\"packets\":%llu,\"bytes\":%llu,\"aus\":%llu,\"keyframes\":%llu,"
-	       "\"gaps\":%llu,\"reordered\":%llu,\"malformed\":%llu,\"bad_header\":%llu,"
+	       "\"gaps\":%llu,\"reordered\":%llu,\"ts_backwards\":%llu,\"malformed\":%llu,\"bad_header\":%llu,"
 	       "\"missing_marker\":%llu,\"damaged_aus\":%llu,\"overflow\":%llu,"
 	       "\"ssrc\":\"0x%08x\",\"ssrc_changes\":%llu,\"pt\":%d,"
 	       "\"first_keyframe_has_params\":%s,\"rtcp_packets\":%llu,\"rtcp_sr\":%llu,"
@@ -305,6 +317,7 @@ static void summary(const struct tester *t, int rc)
 	       (unsigned long long)d->packets, (unsigned long long)t->bytes,
 	       (unsigned long long)d->aus, (unsigned long long)d->keyframes,
 	       (unsigned long long)t->gaps, (unsigned long long)t->reordered,
+	       (unsigned long long)t->ts_backwards,
 	       (unsigned long long)(d->malformed + t->bad_header),
 	       (unsigned long long)t->bad_header, (unsigned long long)d->missing_marker,
 	       (unsigned long long)t->damaged_aus, (unsigned long long)d->overflow,

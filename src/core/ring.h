@@ -1,0 +1,57 @@
+/* ring.h - fixed-size hand-offs between the streamer's threads.
+ *
+ * Only small slot indices move; the slots themselves (frame buffers,
+ * access-unit buffers) are allocated once by the owner, and only the
+ * holder of an index touches its slot.
+ *
+ * struct spsc  bounded FIFO of indices for one producer and one consumer,
+ *              lock-free.  spsc_pop_shared() may also be called by the
+ *              producer (to drop the oldest entry): head moves by CAS.
+ *
+ * struct lq    "latest wins" queue of depth N over N + 2 slots: the
+ *              producer always has a slot to fill; publishing into a full
+ *              queue drops the oldest entry (counted) and reuses its slot.
+ *              Depth 1 is a triple buffer: the reader always gets the
+ *              newest frame.  Lock-free on both sides.
+ */
+#ifndef CVMMAP_RING_H
+#define CVMMAP_RING_H
+
+#include <stdint.h>
+
+#define SPSC_MAX 64
+
+struct spsc {
+	uint32_t head;    /* next to pop (atomic) */
+	uint32_t tail;    /* next to push (producer-owned, atomic) */
+	uint32_t cap;     /* <= SPSC_MAX */
+	uint16_t idx[SPSC_MAX];
+};
+
+void spsc_init(struct spsc *q, unsigned cap);
+int spsc_push(struct spsc *q, unsigned v);     /* 0, or -1 when full */
+int spsc_pop_shared(struct spsc *q);           /* index, or -1 when empty */
+unsigned spsc_count(const struct spsc *q);
+
+struct lq {
+	struct spsc pub;   /* published slots, oldest first */
+	struct spsc free;  /* slots the consumer gave back */
+	int spare;         /* producer: a dropped slot to refill, or -1 */
+	uint64_t drops;    /* published slots dropped unread (producer-owned) */
+};
+
+/* Slots 0 .. depth+1 exist; depth 1 .. SPSC_MAX - 2. */
+void lq_init(struct lq *l, unsigned depth);
+static inline unsigned lq_slots(unsigned depth) { return depth + 2; }
+/* Producer: a slot to fill (always succeeds with the slot count above). */
+int lq_acquire(struct lq *l);
+/* Producer: give back an acquired slot without publishing it. */
+static inline void lq_unacquire(struct lq *l, unsigned slot) { l->spare = (int)slot; }
+/* Producer: publish a filled slot; returns 1 if the oldest was dropped. */
+int lq_publish(struct lq *l, unsigned slot);
+/* Consumer: the oldest published slot, or -1 when none. */
+int lq_take(struct lq *l);
+/* Consumer: hand a taken slot back once done with it. */
+void lq_release(struct lq *l, unsigned slot);
+
+#endif
