@@ -1,0 +1,146 @@
+#!/bin/sh
+# acceptance_standalone.sh - the five mandatory rows plus the invalid row:
+# simulator -> cvmmap_streamer -> our tester, each validated.
+#
+#   scripts/acceptance_standalone.sh [--row NAME] [--frames N] [--size WxH]
+#   rows: rtp-h264 rtp-h265 rtmp-h264 rtmp-h265-enhanced rtmp-h265-domestic invalid
+#
+# Prints one "PASS|FAIL|SKIP <row>" line per row, then
+# "total=N pass=N fail=N skip=N"; writes summary.json and per-row logs
+# under build/evidence/<timestamp>/ (EVIDENCE_DIR overrides).  Exit 0 only
+# when nothing failed.  Binaries come from $OBJTREE/bin (default build/);
+# target binaries run through $TEST_EXEC (qemu), host tools plainly.
+set -u
+SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
+OBJTREE=${OBJTREE:-$SRCTREE/build}
+BIN=$OBJTREE/bin
+X=${TEST_EXEC:-}
+SCALE=1; [ -n "$X" ] && SCALE=${TIME_SCALE_QEMU:-5}
+ROWS="rtp-h264 rtp-h265 rtmp-h264 rtmp-h265-enhanced rtmp-h265-domestic invalid"
+FRAMES=60 SIZE=320x240 FPS=30
+while [ $# -gt 0 ]; do
+	case $1 in
+	--row) ROWS=$2; shift 2 ;;
+	--frames) FRAMES=$2; shift 2 ;;
+	--size) SIZE=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "acceptance: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+W=${SIZE%x*} H=${SIZE#*x}
+EV=${EVIDENCE_DIR:-$OBJTREE/evidence/$(date -u +%Y%m%dT%H%M%SZ)-$$}
+mkdir -p "$EV"
+total=0 npass=0 nfail=0 nskip=0 json=""
+
+enabled() { grep -q "^$1=y" "${KCONFIG_CONFIG:-$SRCTREE/.config}" 2>/dev/null; }
+
+free_port() {
+	python3 -c 'import socket,random
+for _ in range(200):
+    p=random.randrange(20000,60000,2); ok=True
+    for q in (p,p+1):
+        for t in (socket.SOCK_STREAM,socket.SOCK_DGRAM):
+            s=socket.socket(socket.AF_INET,t)
+            try: s.bind(("127.0.0.1",q))
+            except OSError: ok=False
+            finally: s.close()
+    if ok: print(p); break'
+}
+
+# Stop a PID we started: TERM, then KILL after 3 s; always reaped.
+stop_pid() {
+	[ -n "${1:-}" ] || return 0
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+record() { # row verdict why
+	total=$((total + 1))
+	case $2 in
+	PASS) npass=$((npass + 1)) ;;
+	FAIL) nfail=$((nfail + 1)) ;;
+	SKIP) nskip=$((nskip + 1)) ;;
+	esac
+	echo "$2 $1${3:+ ($3)}"
+	json="$json${json:+,}{\"row\":\"$1\",\"result\":\"$2\",\"detail\":\"$3\",\"log\":\"$EV/$1\"}"
+}
+
+# Decode an Annex B dump with FFmpeg; print the number of frames.
+decoded_frames() {
+	ffprobe -v error -f "$2" -count_frames -select_streams v:0 \
+		-show_entries stream=nb_read_frames -of csv=p=0 "$1" 2>/dev/null | head -n 1
+}
+
+run_row() {
+	row=$1 d=$EV/$1
+	mkdir -p "$d"
+	case $row in
+	invalid)
+		$X "$BIN/cvmmap_streamer" --input acc_invalid --codec h264 --rtmp \
+			--rtmp-url rtmp://127.0.0.1:1/live/x --rtmp-mode domestic > "$d/streamer.log" 2>&1
+		rc=$?
+		if [ $rc -eq 2 ] && grep -q 'H.265 only' "$d/streamer.log"; then
+			record "$row" PASS "rejected with exit 2"
+		else
+			record "$row" FAIL "exit $rc"
+		fi
+		return ;;
+	rtp-*) enabled CONFIG_RTP || { record "$row" SKIP "CONFIG_RTP off"; return; } ;;
+	rtmp-*) enabled CONFIG_RTMP || { record "$row" SKIP "CONFIG_RTMP off"; return; } ;;
+	esac
+	case $row in
+	*h265*) codec=h265 fmt=hevc; enabled CONFIG_ENC_X265 || { record "$row" SKIP "CONFIG_ENC_X265 off"; return; } ;;
+	*) codec=h264 fmt=h264 ;;
+	esac
+	port=$(free_port)
+	inst=acc$$_$(echo "$row" | tr -d -- '-' | cut -c1-12)
+	want=$((FRAMES * 9 / 10))
+	case $row in
+	rtp-*)
+		timeout $((40 * SCALE)) $X "$BIN/rtp_receiver_tester" --port "$port" --expect-pt 96 \
+			--codec "$codec" --au-threshold "$want" --idle-ms $((2500 * SCALE)) --timeout-ms $((30000 * SCALE)) --strict \
+			--json --dump "$d/received.$codec" > "$d/tester.json" 2> "$d/tester.log" &
+		out="--rtp --rtp-endpoint 127.0.0.1:$port --rtp-sdp $d/stream.sdp" ;;
+	rtmp-*)
+		mode=h264; rmode=enhanced
+		case $row in *enhanced) mode=h265-enhanced ;; *domestic) mode=h265-domestic rmode=domestic ;; esac
+		timeout $((40 * SCALE)) $X "$BIN/rtmp_stub_tester" --mode "$mode" --listen-port "$port" \
+			--video-threshold "$want" --timeout-ms $((20000 * SCALE)) --json \
+			--dump "$d/received.flv" --dump-annexb "$d/received.$codec" \
+			> "$d/tester.json" 2> "$d/tester.log" &
+		out="--rtmp --rtmp-url rtmp://127.0.0.1:$port/live/acc --rtmp-mode $rmode" ;;
+	esac
+	tpid=$!
+	sleep 0.3
+	# shellcheck disable=SC2086
+	timeout $((40 * SCALE)) $X "$BIN/cvmmap_streamer" --input "$inst" --codec "$codec" $out \
+		--no-nats --ingest-idle-timeout-ms $((3000 * SCALE)) --stats-interval-ms 1000 \
+		> "$d/streamer.log" 2>&1 &
+	spid=$!
+	timeout $((30 * SCALE)) $X "$BIN/cvmmap_sim" --instance "$inst" --width "$W" --height "$H" \
+		--fps "$FPS" --frames "$FRAMES" --start-delay-ms 500 > "$d/sim.log" 2>&1
+	src=$?
+	wait "$spid"; streamer_rc=$?
+	wait "$tpid"; tester_rc=$?
+	stop_pid "$spid"; stop_pid "$tpid"
+	frames=$(decoded_frames "$d/received.$codec" "$fmt")
+	echo "sim=$src streamer=$streamer_rc tester=$tester_rc decoded=${frames:-0}" > "$d/verdict.txt"
+	if [ "$src" -eq 0 ] && [ "$streamer_rc" -eq 0 ] && [ "$tester_rc" -eq 0 ] &&
+	   [ "${frames:-0}" -ge "$want" ]; then
+		record "$row" PASS "decoded $frames/$FRAMES frames"
+	else
+		record "$row" FAIL "sim $src, streamer $streamer_rc, tester $tester_rc, decoded ${frames:-0}/$FRAMES"
+	fi
+}
+
+for r in $ROWS; do
+	run_row "$r"
+done
+printf '{"total":%d,"pass":%d,"fail":%d,"skip":%d,"rows":[%s]}\n' \
+	"$total" "$npass" "$nfail" "$nskip" "$json" > "$EV/summary.json"
+echo "evidence: $EV"
+echo "total=$total pass=$npass fail=$nfail skip=$nskip"
+[ "$nfail" -eq 0 ]
