@@ -154,7 +154,11 @@ row_udp_unreachable() {
 	fi
 }
 
-rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+# VmRSS of the streamer: $1 is the PID of the timeout(1) wrapping it.
+rss_kb() {
+	c=$(cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}')
+	sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/${c:-$1}/status" 2>/dev/null
+}
 
 row_sink_stall() {
 	# RTP and RTMP share one encode; the RTMP server stops reading for

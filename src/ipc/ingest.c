@@ -58,27 +58,6 @@ struct ingest {
 	struct cvmmap_meta meta;
 };
 
-int frame_slot_alloc(struct frame_slot *s, size_t pix_cap, size_t au_cap)
-{
-	memset(s, 0, sizeof *s);
-	s->pix = pix_cap ? malloc(pix_cap) : NULL;
-	s->au = au_cap ? malloc(au_cap) : NULL;
-	if ((pix_cap && !s->pix) || (au_cap && !s->au)) {
-		frame_slot_free(s);
-		return -ENOMEM;
-	}
-	s->pix_cap = pix_cap;
-	s->au_cap = au_cap;
-	return 0;
-}
-
-void frame_slot_free(struct frame_slot *s)
-{
-	free(s->pix);
-	free(s->au);
-	memset(s, 0, sizeof *s);
-}
-
 int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 {
 	struct ingest *in;

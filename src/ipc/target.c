@@ -72,6 +72,7 @@ static int derive(struct cvmmap_target *t, char *err, size_t errlen)
 {
 	const char *sep = strcmp(t->prefix, "/") ? "/" : "";
 	char *p;
+	int n;
 
 	snprintf(t->base_name, sizeof t->base_name, "%s_%s", t->ns, t->instance);
 	if (strlen(t->prefix) + strlen(sep) + strlen(t->base_name) > CVMMAP_SUN_PATH_MAX)
@@ -79,8 +80,10 @@ static int derive(struct cvmmap_target *t, char *err, size_t errlen)
 			    "socket path %s/... is longer than 107 characters (sun_path)",
 			    t->prefix);
 	snprintf(t->shm_name, sizeof t->shm_name, "/%s", t->base_name);
-	snprintf(t->zmq_endpoint, sizeof t->zmq_endpoint, "ipc://%s%s%s",
-		 t->prefix, sep, t->base_name);
+	n = snprintf(t->zmq_endpoint, sizeof t->zmq_endpoint, "ipc://%s%s%s",
+		     t->prefix, sep, t->base_name);
+	if (n < 0 || (size_t)n >= sizeof t->zmq_endpoint)
+		return fail(err, errlen, "endpoint ipc://%s/... does not fit", t->prefix);
 	memcpy(t->nats_key, t->base_name, sizeof t->nats_key);
 	for (p = t->nats_key; *p; p++)
 		if (*p == '.')
