@@ -3,6 +3,7 @@
 #
 #   scripts/fault_suite.sh [--row NAME]
 #   rows: torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable
+#         resize shutdown
 #
 # Each row runs simulator -> cvmmap_streamer -> testers with one fault and
 # checks the documented behaviour.  Prints "PASS|FAIL|SKIP <row> (detail)"
@@ -14,7 +15,7 @@ SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 X=${TEST_EXEC:-}
-ROWS="torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable"
+ROWS="torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable resize shutdown"
 STALL_MS=${STALL_MS:-10000}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -234,6 +235,73 @@ row_rtmp_restart() {
 	fi
 }
 
+row_resize() {
+	# The producer switches between 320x240 and 160x120 every 40 frames:
+	# the encoder is reopened, RTP gets the new parameter sets in-band and
+	# a rewritten SDP, RTMP a new onMetaData + sequence header.
+	d=$EV/resize rport=$(free_port) mport=$(free_port) inst=flt$$_resize
+	mkdir -p "$d"
+	timeout 60 $X "$BIN/rtp_receiver_tester" --port "$rport" --codec h264 --au-threshold 1 \
+		--idle-ms 3000 --timeout-ms 45000 --strict --json --dump "$d/rtp.h264" \
+		> "$d/rtp.json" 2> "$d/rtp.log" &
+	tpid=$!
+	timeout 60 $X "$BIN/rtmp_stub_tester" --mode h264 --listen-port "$mport" \
+		--video-threshold 100 --timeout-ms 45000 --json --dump-annexb "$d/rtmp.h264" \
+		> "$d/rtmp.json" 2> "$d/rtmp.log" &
+	mpid=$!
+	sleep 0.3
+	timeout 60 $X "$BIN/cvmmap_streamer" --input "$inst" --rtp --rtp-endpoint "127.0.0.1:$rport" \
+		--rtp-sdp "$d/stream.sdp" --rtmp --rtmp-url "rtmp://127.0.0.1:$mport/live/rs" \
+		--no-nats --ingest-idle-timeout-ms 2500 --stats-interval-ms 1000 > "$d/streamer.log" 2>&1 &
+	spid=$!
+	timeout 50 $X "$BIN/cvmmap_sim" --instance "$inst" --width 320 --height 240 --fps 30 \
+		--frames 160 --start-delay-ms 500 --fault resize --fault-every 40 > "$d/sim.log" 2>&1
+	wait "$spid"; streamer_rc=$?
+	wait "$tpid"; tester_rc=$?
+	wait "$mpid"; stub_rc=$?
+	aus=$(jnum "$d/rtp.json" aus)
+	frames=$(decoded "$d/rtp.h264" h264)
+	sizes=$(ffprobe -v error -show_entries frame=width,height -of csv=p=0 -f h264 "$d/rtp.h264" 2>/dev/null | sed 's/,*$//' | sort -u | tr '\n' ' ')
+	sdp=$(grep -c 'wrote .*stream.sdp' "$d/streamer.log")
+	seqh=$(jnum "$d/rtmp.json" seq_headers)
+	detail="aus=${aus:-0} decoded=${frames:-0} sizes=[${sizes}] sdp_writes=$sdp rtmp_seq_headers=${seqh:-0}"
+	if [ "$streamer_rc" -eq 0 ] && [ "$tester_rc" -eq 0 ] && [ "$stub_rc" -eq 0 ] &&
+	   [ "${aus:-0}" -ge 150 ] && [ "${frames:-0}" -eq "${aus:-0}" ] &&
+	   [ "$(echo "$sizes" | wc -w)" -eq 2 ] && [ "$sdp" -ge 2 ] && [ "${seqh:-0}" -ge 2 ]; then
+		record resize PASS "$detail"
+	else
+		record resize FAIL "$detail streamer=$streamer_rc tester=$tester_rc stub=$stub_rc"
+	fi
+}
+
+row_shutdown() {
+	# SIGTERM: exit 0, RTCP BYE sent, RTMP SequenceEnd + FCUnpublish sent.
+	d=$EV/shutdown rport=$(free_port) mport=$(free_port)
+	mkdir -p "$d"
+	timeout 40 $X "$BIN/rtp_receiver_tester" --port "$rport" --codec h264 --au-threshold 1 \
+		--idle-ms 2500 --timeout-ms 30000 --json > "$d/rtp.json" 2> "$d/rtp.log" &
+	tpid=$!
+	timeout 40 $X "$BIN/rtmp_stub_tester" --mode h264 --listen-port "$mport" \
+		--video-threshold 100000 --timeout-ms 30000 --json > "$d/rtmp.json" 2> "$d/rtmp.log" &
+	mpid=$!
+	sleep 0.3
+	timeout --preserve-status -s TERM 4 $X "$BIN/cvmmap_streamer" --input-mode dummy \
+		--dummy-width 160 --dummy-height 96 --rtp --rtp-endpoint "127.0.0.1:$rport" \
+		--rtmp --rtmp-url "rtmp://127.0.0.1:$mport/live/down" --no-nats > "$d/streamer.log" 2>&1
+	streamer_rc=$?
+	wait "$tpid"; wait "$mpid"
+	bye=$(jnum "$d/rtp.json" rtcp_bye)
+	ends=$(jnum "$d/rtmp.json" seq_ends)
+	unpub=$(grep -c '"unpublished":true' "$d/rtmp.json")
+	detail="exit=$streamer_rc rtcp_bye=${bye:-0} rtmp_seq_ends=${ends:-0} unpublished=$unpub"
+	if [ "$streamer_rc" -eq 0 ] && [ "${bye:-0}" -ge 1 ] && [ "${ends:-0}" -ge 1 ] &&
+	   [ "$unpub" -eq 1 ] && grep -q 'signal 15: clean shutdown' "$d/streamer.log"; then
+		record shutdown PASS "$detail"
+	else
+		record shutdown FAIL "$detail"
+	fi
+}
+
 for r in $ROWS; do
 	case $r in
 	torn|reset-storm|producer-restart)
@@ -241,7 +309,7 @@ for r in $ROWS; do
 			{ record "$r" SKIP "needs the simulator, RTP and its tester"; continue; } ;;
 	udp-unreachable)
 		enabled CONFIG_RTP || { record "$r" SKIP "CONFIG_RTP off"; continue; } ;;
-	sink-stall|rtmp-restart)
+	sink-stall|rtmp-restart|resize|shutdown)
 		enabled CONFIG_RTMP && enabled CONFIG_TOOL_RTMP_TESTER && enabled CONFIG_TOOL_SIM ||
 			{ record "$r" SKIP "needs RTMP, its stub and the simulator"; continue; } ;;
 	*) echo "fault_suite: unknown row '$r'" >&2; exit 2 ;;

@@ -56,6 +56,10 @@ static const uint8_t body_sei_uuid[16] = {
 	0x6f, 0x64, 0x79, 0x2d, 0x76, 0x31, 0x00, 0x01,
 };
 
+/* Counters written by one thread and read by the io thread's stats. */
+#define STAT_ADD(x, n) __atomic_fetch_add(&(x), (n), __ATOMIC_RELAXED)
+#define STAT(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)
@@ -95,6 +99,7 @@ struct pipeline {
 	struct yuv_frame yuv;
 	uint8_t *yuv_buf;
 	int need_key;                   /* passthrough: wait for a keyframe */
+	const char *enc_name;           /* static string, read by io for stats */
 	uint64_t in_base, out_base, last_out, last_capture;
 	int have_ts;
 	uint64_t frames_encoded, au_dropped, passthrough, frames_too_big;
@@ -228,11 +233,11 @@ static void *ingest_thread(void *arg)
 		}
 		n++;
 		last_frame = clock_mono_ns();
-		p->frames_in++;
+		STAT_ADD(p->frames_in, 1);
 		lq_publish(&p->fq, (unsigned)slot);
 		wake(p->frame_efd);
 		slot = lq_acquire(&p->fq);
-		if (o->ingest_max_frames && p->frames_in >= (uint64_t)o->ingest_max_frames)
+		if (o->ingest_max_frames && STAT(p->frames_in) >= (uint64_t)o->ingest_max_frames)
 			break;
 	}
 	__atomic_store_n(&p->ingest_done, 1, __ATOMIC_RELEASE);
@@ -275,7 +280,7 @@ static int publish_au(struct pipeline *p, const uint8_t *data, size_t n, int cod
 	struct access_unit *au = &p->aus[slot].au;
 
 	if (n > au->cap) {
-		p->frames_too_big++;
+		STAT_ADD(p->frames_too_big, 1);
 		log_warn(TAG, "access unit of %zu bytes exceeds the %zu-byte slot "
 			 "(CONFIG_MAX_AU_KIB): dropped", n, au->cap);
 		lq_unacquire(&p->aq, (unsigned)slot);
@@ -294,7 +299,7 @@ static int publish_au(struct pipeline *p, const uint8_t *data, size_t n, int cod
 	au->seq = p->au_seq++;
 	au->discontinuity = discont;
 	if (lq_publish(&p->aq, (unsigned)slot))
-		p->au_dropped++;
+		STAT_ADD(p->au_dropped, 1);
 	wake(p->au_efd);
 	return 0;
 }
@@ -309,7 +314,7 @@ static void take_bodies(struct pipeline *p)
 
 	while ((b = lq_take(&p->bq)) >= 0) {
 		if (p->body_pending_n)
-			p->bodies_dropped++;
+			STAT_ADD(p->bodies_dropped, 1);
 		memcpy(p->body_pending, p->bodies[b].buf, p->bodies[b].n);
 		p->body_pending_n = p->bodies[b].n;
 		p->body_pending_frame = p->bodies[b].frame;
@@ -331,11 +336,11 @@ static void emit_au(struct pipeline *p, const uint8_t *data, size_t n, int codec
 
 			p->body_pending_n = 0;
 			if (an > 0) {
-				p->bodies_attached++;
+				STAT_ADD(p->bodies_attached, 1);
 				publish_au(p, p->au_scratch, (size_t)an, codec, key, s, discont);
 				return;
 			}
-			p->bodies_dropped++;
+			STAT_ADD(p->bodies_dropped, 1);
 		}
 	}
 	publish_au(p, data, n, codec, key, s, discont);
@@ -391,6 +396,7 @@ static int open_encoder(struct pipeline *p, const struct frame_slot *s)
 		p->yuv.plane[2] = p->yuv.plane[1] + (size_t)(w / 2) * (h / 2);
 		p->yuv.stride[2] = w / 2;
 	}
+	__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
 	log_info(TAG, "encoder %s %ux%u", encoder_name(p->enc), w, h);
 	return 0;
 }
@@ -425,11 +431,12 @@ static void encode_frame(struct pipeline *p, struct frame_slot *s)
 		if (jump || s->suspect || key_req)
 			p->need_key = 1;
 		if (p->need_key && !s->au_keyframe) {
-			p->au_dropped++;
+			STAT_ADD(p->au_dropped, 1);
 			return;
 		}
 		p->need_key = 0;
-		p->passthrough++;
+		STAT_ADD(p->passthrough, 1);
+		__atomic_store_n(&p->enc_name, "passthrough", __ATOMIC_RELAXED);
 		emit_au(p, s->au, s->au_size, o->codec, s->au_keyframe, s, jump);
 		return;
 	}
@@ -459,6 +466,8 @@ static void encode_frame(struct pipeline *p, struct frame_slot *s)
 		return;
 	}
 	p->frames_encoded++;
+	/* NVENC may have switched itself to software (encoder.h) */
+	__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
 	if (r > 0)
 		emit_au(p, au.data, au.size, o->codec, au.keyframe, s, jump || au.discontinuity);
 }
@@ -519,11 +528,12 @@ static void print_stats(struct pipeline *p, uint64_t dt_ns, uint64_t *last_out,
 			 (unsigned long long)st.connects);
 	}
 	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu resets=%llu "
-		 "reattached=%llu dropped=%llu fps=%.1f kbps=%.0f%s%s", when,
-		 (unsigned long long)p->frames_in, (unsigned long long)p->aus_out,
+		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s%s", when,
+		 (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
 		 (unsigned long long)is.torn, (unsigned long long)is.rejected,
 		 (unsigned long long)is.resets, (unsigned long long)is.reattached,
-		 (unsigned long long)(p->fq.drops + p->aq.drops + p->au_dropped),
+		 (unsigned long long)(STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped)),
+		 STAT(p->enc_name) ? STAT(p->enc_name) : "none",
 		 (double)(p->aus_out - *last_out) / secs,
 		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, rtp, rtmp);
 	*last_out = p->aus_out;
@@ -660,12 +670,12 @@ static void ctl_body(void *arg, const struct body_view *v)
 	struct pipeline *p = arg;
 	int b;
 
-	p->bodies_in++;
+	STAT_ADD(p->bodies_in, 1);
 	if (!p->o->body_sei)
 		return;
 	if (v->packet_size > BODY_MAX) {
 		static struct log_limit rl;
-		p->bodies_dropped++;
+		STAT_ADD(p->bodies_dropped, 1);
 		log_limited(&rl, LOG_WARN, TAG, "body packet of %zu bytes exceeds %d: "
 			    "not carried", v->packet_size, BODY_MAX);
 		return;
@@ -675,7 +685,7 @@ static void ctl_body(void *arg, const struct body_view *v)
 	p->bodies[b].n = v->packet_size;
 	p->bodies[b].frame = v->frame_count;
 	if (lq_publish(&p->bq, (unsigned)b))
-		p->bodies_dropped++;
+		STAT_ADD(p->bodies_dropped, 1);
 }
 
 static void ctl_source_info(void *arg, const struct pb_source_info *si, const char *era)
@@ -722,12 +732,12 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 		     "\"bodies_in\":%llu,\"bodies_attached\":%llu,\"rtp\":%s,\"rtmp\":%s}",
 		     p->instance, p->producer_state >= 0 && p->producer_state <= 3 ?
 		     prod[p->producer_state] : "unknown",
-		     (unsigned long long)p->frames_in, (unsigned long long)p->aus_out,
+		     (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
 		     (unsigned long long)is.torn, (unsigned long long)is.rejected,
-		     (unsigned long long)(p->fq.drops + p->aq.drops + p->au_dropped),
+		     (unsigned long long)(STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped)),
 		     (unsigned long long)is.resets,
-		     p->passthrough ? "passthrough" : p->enc ? encoder_name(p->enc) : "none",
-		     (unsigned long long)p->bodies_in, (unsigned long long)p->bodies_attached,
+		     STAT(p->enc_name) ? STAT(p->enc_name) : "none",
+		     (unsigned long long)STAT(p->bodies_in), (unsigned long long)STAT(p->bodies_attached),
 		     rtp, rtmp);
 	return n > 0 && (size_t)n < cap ? n : 0;
 }

@@ -83,7 +83,7 @@ int lq_publish(struct lq *l, unsigned slot)
 
 		if (old >= 0) {
 			l->spare = old;
-			l->drops++;
+			__atomic_fetch_add(&l->drops, 1, __ATOMIC_RELAXED);
 			dropped = 1;
 		}
 	}

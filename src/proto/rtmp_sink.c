@@ -400,12 +400,6 @@ static void flush(struct rtmp_sink *s, uint64_t now)
 
 static void start_publishing(struct rtmp_sink *s, uint64_t now)
 {
-	struct flv_meta meta = {
-		s->cfg.width, s->cfg.height, s->cfg.fps, flv_videocodecid(s->form), 0
-	};
-	uint8_t b[512];
-	int n = flv_metadata_build(b, sizeof b, &meta);
-
 	s->state = RTMP_PUBLISHING;
 	s->deadline_ns = 0;
 	s->backoff_ms = (unsigned)s->cfg.reconnect_min_ms;
@@ -416,9 +410,6 @@ static void start_publishing(struct rtmp_sink *s, uint64_t now)
 	s->wait_key = 1;
 	s->kf_request = 1;
 	log_info(TAG, "%s: publishing", s->url_log);
-	if (n < 0 || queue_msg(s, RTMP_CSID_DATA, RTMP_MSG_AMF0_DATA, s->stream_id,
-			       0, b, (size_t)n, Q_CTL, now) < 0)
-		fail(s, now, "cannot queue onMetaData");
 }
 
 /* PROTOCOLS.md 1.5 steps 3-6. */
@@ -653,6 +644,30 @@ static uint32_t au_timestamp(struct rtmp_sink *s, const struct access_unit *au)
 }
 
 /* Remember the parameter sets (copies) and queue a sequence header. */
+/* onMetaData (PROTOCOLS.md 2.5) goes right before every sequence header,
+ * so a new connection or a new geometry gets the width and height of the
+ * SPS actually sent (the configuration may not know them). */
+static int queue_metadata(struct rtmp_sink *s, const struct param_sets *ps,
+			  uint32_t ts, uint64_t now)
+{
+	struct flv_meta meta = {
+		s->cfg.width, s->cfg.height, s->cfg.fps, flv_videocodecid(s->form), 0
+	};
+	struct sps_info si;
+	uint8_t b[512];
+	int n;
+
+	if (sps_parse(s->cfg.codec, &ps->sps, &si) == 0) {
+		meta.width = si.width;
+		meta.height = si.height;
+	}
+	n = flv_metadata_build(b, sizeof b, &meta);
+	if (n < 0)
+		return -EINVAL;
+	return queue_msg(s, RTMP_CSID_DATA, RTMP_MSG_AMF0_DATA, s->stream_id, ts,
+			 b, (size_t)n, Q_CTL, now);
+}
+
 static int queue_seq_header(struct rtmp_sink *s, const struct param_sets *ps,
 			    uint32_t ts, uint64_t now)
 {
@@ -669,6 +684,8 @@ static int queue_seq_header(struct rtmp_sink *s, const struct param_sets *ps,
 		dst[i]->n = src[i]->n;
 		off += src[i]->n;
 	}
+	if (queue_metadata(s, ps, ts, now) < 0)
+		return -ENOSPC;
 	h = flv_video_header(s->scratch, s->scap, s->form, FLV_PKT_SEQ, 1, 0);
 	n = s->cfg.codec == CODEC_H265 ?
 	    hvcc_build(&s->ps, s->scratch + h, s->scap - (size_t)h) :

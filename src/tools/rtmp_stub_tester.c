@@ -62,7 +62,8 @@ struct stub {
 	uint64_t in_total;
 
 	int published, have_seq, ended;
-	long frames, keyframes, seq_headers;
+	int unpublished;        /* FCUnpublish/deleteStream received */
+	long frames, keyframes, seq_headers, seq_ends;
 	uint64_t bytes;
 	uint32_t last_ts, first_ts;
 	double meta_codecid, meta_w, meta_h;
@@ -200,6 +201,10 @@ static void on_video(struct stub *s, const struct rtmp_msg *m)
 		s->seq_headers++;
 		return;
 	}
+	if (v.pkt == FLV_PKT_END) {
+		s->seq_ends++;          /* the publisher's clean stop */
+		return;
+	}
 	if (v.pkt != FLV_PKT_NALU)
 		return;
 	if (!s->have_seq) {
@@ -296,7 +301,7 @@ static void on_command(struct stub *s, const struct rtmp_msg *m)
 		s->published = 1;
 	} else if (rtmp_cmd_is(&c, "FCUnpublish") || rtmp_cmd_is(&c, "deleteStream")) {
 		if (s->published)
-			s->ended = 1;
+			s->ended = s->unpublished = 1;
 	}
 	/* releaseStream, FCPublish, others: tolerated without an answer */
 }
@@ -487,11 +492,13 @@ static void report(const struct stub *s)
 	if (s->json) {
 		printf("{\"mode\":\"%s\",\"exit\":%d,\"error\":\"%s\",\"app\":\"%s\","
 		       "\"stream\":\"%s\",\"frames\":%ld,\"keyframes\":%ld,"
-		       "\"seq_headers\":%ld,\"bytes\":%llu,\"first_ts\":%u,"
+		       "\"seq_headers\":%ld,\"seq_ends\":%ld,\"unpublished\":%s,"
+		       "\"bytes\":%llu,\"first_ts\":%u,"
 		       "\"last_ts\":%u,\"metadata\":%s,\"videocodecid\":%.0f,"
 		       "\"width\":%.0f,\"height\":%.0f}\n",
 		       mode_names[s->form], s->rc, s->err, s->app, s->stream,
-		       s->frames, s->keyframes, s->seq_headers,
+		       s->frames, s->keyframes, s->seq_headers, s->seq_ends,
+		       s->unpublished ? "true" : "false",
 		       (unsigned long long)s->in_total, s->first_ts, s->last_ts,
 		       s->have_meta ? "true" : "false", s->meta_codecid,
 		       s->meta_w, s->meta_h);
