@@ -1,0 +1,89 @@
+#!/bin/sh
+# alloc.sh - no allocation on the frame path (ARCHITECTURE.md property 2).
+#
+# The streamer runs under the counting LD_PRELOAD shim
+# (test/alloc/alloc_count.c), which reports how many allocations happened
+# between the sinks' 50th output call and their last one: the steady
+# state, without start-up or shutdown.  That number must be 0.  x265
+# allocates inside the encoder on every frame (encoder-internal, excluded
+# by the rule); its row proves that the shim does see such allocations.
+. "$SRCTREE/test/suites/testing.sh"
+SHIM=$OBJTREE/fake/libcvmmap_alloccount.so
+[ -f "$SHIM" ] || skip_all "no allocation shim (fully static build)"
+[ -z "${TEST_EXEC:-}" ] || skip_all "LD_PRELOAD shim is host-only (not under qemu)"
+ldd "$BIN/cvmmap_streamer" 2>/dev/null | grep -q 'libasan\|libtsan' &&
+	skip_all "sanitizer build: its allocator replaces malloc"
+T=$OBJTREE/test/tmp/alloc
+mkdir -p "$T"
+S=$BIN/cvmmap_streamer
+COMMON="--no-nats --stats-interval-ms 0 --log-level error"
+
+# run NAME ARGS...: the streamer under the shim (timeout(1) outside it, so
+# it neither counts nor overwrites the report).
+run() {
+	name=$1; shift
+	rm -f "$T/$name.count"
+	timeout 60 env ALLOC_COUNT_FILE="$T/$name.count" LD_PRELOAD="$SHIM" "$S" $COMMON "$@" \
+		> "$T/$name.log" 2>&1
+}
+
+# The testing() command: steady-state allocations of NAME compared with OP N.
+steady() {
+	echo "cat $T/$1.count; s=\$(sed -n 's/^steady //p' $T/$1.count); [ -n \"\$s\" ] && [ \"\$s\" $2 ]"
+}
+
+dummy() { # NAME CODEC OUTPUT...
+	name=$1 c=$2; shift 2
+	run "$name" --input-mode dummy --dummy-frames 240 --dummy-fps 240 \
+		--dummy-width 320 --dummy-height 240 --codec "$c" "$@"
+}
+
+if optional CONFIG_ENC_X264 && optional CONFIG_RTP; then
+	dummy x264_rtp h264 --rtp --rtp-endpoint 127.0.0.1:9
+	testing "x264 + RTP: no allocation per frame" "$(steady x264_rtp '-eq 0')"
+else
+	skip "x264 + RTP: no allocation per frame" "x264 or RTP off"
+fi
+
+if optional CONFIG_ENC_X264 && optional CONFIG_RTMP && optional CONFIG_TOOL_RTMP_TESTER; then
+	port=$(free_port)
+	timeout 60 "$BIN/rtmp_stub_tester" --mode h264 --listen-port "$port" \
+		--video-threshold 100000 --timeout-ms 50000 > /dev/null 2>&1 &
+	sp=$!
+	sleep 0.2
+	dummy x264_rtmp h264 --rtmp --rtmp-url "rtmp://127.0.0.1:$port/live/a" --dummy-fps 120
+	wait $sp
+	testing "x264 + RTMP: no allocation per frame" "$(steady x264_rtmp '-eq 0')"
+else
+	skip "x264 + RTMP: no allocation per frame" "x264, RTMP or its stub off"
+fi
+
+# sim_run NAME SIMARGS: cv-mmap ingest (SHM + ZMQ) through the streamer.
+sim_run() {
+	inst=alc$$_$1
+	run "$1" --input "$inst" --rtp --rtp-endpoint 127.0.0.1:9 --ingest-max-frames 240 &
+	cpid=$!
+	# shellcheck disable=SC2086
+	timeout 60 "$BIN/cvmmap_sim" --instance "$inst" --width 320 --height 240 --fps 120 \
+		--frames 280 --start-delay-ms 300 $2 > "$T/$1.sim.log" 2>&1
+	wait $cpid
+}
+if optional CONFIG_TOOL_SIM && optional CONFIG_RTP && optional CONFIG_ENC_X264; then
+	sim_run cvmmap ""
+	testing "cv-mmap ingest + x264 + RTP: no allocation per frame" "$(steady cvmmap '-eq 0')"
+	if optional CONFIG_PASSTHROUGH; then
+		ffmpeg -v error -y -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 60 \
+			-pix_fmt yuv420p -c:v libx264 -preset ultrafast -g 30 -bf 0 \
+			-x264-params aud=1 -f h264 "$T/src.h264"
+		sim_run pass "--meta v2.1 --annexb $T/src.h264"
+		testing "passthrough + RTP: no allocation per frame" "$(steady pass '-eq 0')"
+	fi
+else
+	skip "cv-mmap ingest: no allocation per frame" "simulator, RTP or x264 off"
+fi
+
+if optional CONFIG_ENC_X265 && optional CONFIG_RTP; then
+	dummy x265 h265 --rtp --rtp-endpoint 127.0.0.1:9
+	testing "the shim sees per-frame allocations (x265 internals)" "$(steady x265 '-gt 0')"
+fi
+finish
