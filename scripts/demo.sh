@@ -29,7 +29,7 @@ trap cleanup EXIT INT TERM
 FRAMES=$((SECS * 30))
 echo "demo: simulator '$INST' 640x360 BGR 30 fps -> streamer ($CODEC) -> RTP 127.0.0.1:$PORT"
 timeout $((SECS + 20)) "$BIN/rtp_receiver_tester" --port "$PORT" --expect-pt 96 --codec "$CODEC" \
-	--packet-threshold 1 --timeout-ms $(((SECS + 10) * 1000)) --json --dump "$D/received.$CODEC" \
+	--au-threshold 1 --idle-ms 3000 --timeout-ms $(((SECS + 10) * 1000)) --json --dump "$D/received.$CODEC" \
 	> "$D/receiver.json" 2> "$D/receiver.log" &
 rpid=$!; pids="$pids $rpid"
 timeout $((SECS + 20)) "$BIN/cvmmap_streamer" --input "$INST" --codec "$CODEC" \
