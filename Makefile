@@ -91,7 +91,17 @@ $(KCONFIG_CONFIG):
 -include $(KCONFIG_CONFIG)
 endif
 
+# `make check` and `make demo` first make sure the Debian packages they
+# need are there, and print the exact command when they are not.
+deps-check:
+	$(Q)sh $(srctree)/scripts/deps.sh --check $(if $(CROSS_COMPILE),--cross) >/dev/null || { \
+		sh $(srctree)/scripts/deps.sh --check $(if $(CROSS_COMPILE),--cross); \
+		echo "make: install them with: sudo $(srctree)/scripts/deps.sh$(if $(CROSS_COMPILE), --cross)"; \
+		exit 2; }
+.PHONY: deps-check
+
 CONFIG_H := $(objtree)/include/generated/config.h
+$(CONFIG_H): | $(if $(filter check demo,$(MAKECMDGOALS)),deps-check)
 $(CONFIG_H): $(KCONFIG_CONFIG) $(KCONFIG_FILES) $(srctree)/scripts/kconfig/genconfig.sh
 	$(quiet) GEN $(@:$(objtree)/%=%)
 	$(Q)mkdir -p $(dir $@)

@@ -18,6 +18,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* UUID of the SEI user_data_unregistered message that carries one body
+ * tracking v1 packet (docs/sei.md): "cvmmap-body-v1" 00 01. */
+#define CVMMAP_BODY_SEI_UUID { \
+	0x63, 0x76, 0x6d, 0x6d, 0x61, 0x70, 0x2d, 0x62, \
+	0x6f, 0x64, 0x79, 0x2d, 0x76, 0x31, 0x00, 0x01, \
+}
+
 struct control_ops {
 	/* ModuleStatusEvent for our instance: MODULE_STATUS_ONLINE/OFFLINE/STREAM_RESET */
 	void (*status)(void *arg, uint32_t status);

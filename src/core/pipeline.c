@@ -659,9 +659,16 @@ static void ctl_status(void *arg, uint32_t status)
 	/* STREAM_RESET and the first frame of the new segment are not
 	 * ordered (CONTRACT.md 10): if the timestamps already went back,
 	 * the rebase happened; otherwise make the next frame rebase. */
-	if (status == MODULE_STATUS_STREAM_RESET && CONFIG_CVMMAP && p->in &&
-	    (!jump || clock_mono_ns() - jump > RESET_DEDUP_NS))
-		ingest_note_reset(p->in);
+	if (status == MODULE_STATUS_STREAM_RESET && CONFIG_CVMMAP && p->in) {
+		if (!jump || clock_mono_ns() - jump > RESET_DEDUP_NS) {
+			ingest_note_reset(p->in);
+			log_info(TAG, "STREAM_RESET: the next frame starts a new segment "
+				 "(rebase + keyframe)");
+		} else {
+			log_info(TAG, "STREAM_RESET after the new segment's first frame: "
+				 "already rebased");
+		}
+	}
 	control_status_changed(p->ctl);
 }
 

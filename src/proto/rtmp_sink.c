@@ -679,7 +679,8 @@ static int queue_seq_header(struct rtmp_sink *s, const struct param_sets *ps,
 	for (i = 0; i < 3; i++) {
 		if (src[i]->n > PS_STORE - off)
 			return -ENOSPC;
-		memcpy(s->ps_store + off, src[i]->p, src[i]->n);
+		if (src[i]->n)   /* H.264 has no VPS: p may be NULL */
+			memcpy(s->ps_store + off, src[i]->p, src[i]->n);
 		dst[i]->p = s->ps_store + off;
 		dst[i]->n = src[i]->n;
 		off += src[i]->n;

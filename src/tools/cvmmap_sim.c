@@ -7,6 +7,14 @@
  * consumer can prove every delivered frame is untorn.  Fault modes break
  * the producer in the ways CONTRACT.md 9 and 10 describe.
  *
+ * With --nats-url the simulator is also an E2/E3 producer on NATS
+ * (CONTRACT.md 6, 7): ModuleStatusEvent ONLINE / STREAM_RESET / OFFLINE on
+ * cvmmap.<key>.status, a GetSourceInfoResponse on .producer.source.info
+ * (or .control.source.info), and with --body one body tracking v1 packet
+ * per frame on cvmmap.<key>.body.  The non-blocking client is driven
+ * while waiting for the next frame's deadline, so NATS never delays a
+ * frame; its media timeline starts at the wall clock of start-up.
+ *
  * Exit codes: 0 done / signal, 2 usage, 5 SHM or ZMQ setup failed.
  */
 #define _GNU_SOURCE
@@ -15,6 +23,11 @@
 #include "ipc/pattern.h"
 #include "ipc/target.h"
 #include "ipc/zsync.h"
+#include "nats/body.h"
+#include "nats/cvmmap_nats.h"
+#include "nats/nats_client.h"
+#include "nats/pb.h"
+#include "util/bytes.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
@@ -22,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +49,12 @@
 #define BUCKET_MIN (1u << 20)
 #define ANNEXB_MAX (64u << 20)
 #define MAX_AUS 100000
+#define SUBJ_MAX 160
+#define BODY_PACKET (BODY_HEADER_SIZE + BODY_RECORD_SIZE)  /* one body */
+#define NATS_FLUSH_NS 500000000ull  /* at exit: time to hand OFFLINE over */
 
 enum fault { F_NONE, F_TORN, F_RESET_STORM, F_RESTART, F_RESIZE, F_GARBAGE };
+enum nats_era { ERA_PRODUCER, ERA_CONTROL, ERA_NONE };   /* who answers source.info */
 
 struct sim {
 	/* options */
@@ -53,6 +71,10 @@ struct sim {
 	int legacy_status;
 	long start_delay_ms;
 	int codec;                      /* 0 H.264, 1 H.265 */
+	const char *nats_url;           /* NULL: no NATS */
+	int nats_era;                   /* enum nats_era */
+	int reset_late;                 /* STREAM_RESET after the new segment's first frame */
+	int body;                       /* publish body tracking */
 	/* Annex B input, split into access units */
 	uint8_t *es;
 	size_t es_size;
@@ -66,6 +88,13 @@ struct sim {
 	void *zctx, *zpub;
 	char ipc_path[CVMMAP_SUN_PATH_MAX + 1];
 	uint32_t cur_w, cur_h;
+	uint64_t ts_base, period;       /* media timeline */
+	uint32_t cur_id;                /* last published frame and its time */
+	uint64_t cur_ts;
+	/* NATS */
+	struct nats_client *nc;
+	char subj_status[SUBJ_MAX], subj_body[SUBJ_MAX], subj_info[SUBJ_MAX];
+	uint8_t body_buf[BODY_PACKET];
 };
 
 static volatile sig_atomic_t stop;
@@ -97,6 +126,12 @@ static void usage(FILE *f)
 "  --fault MODE          torn|reset-storm|restart|resize|garbage-reserved\n"
 "  --fault-every N       period of reset-storm/restart/resize (default 30)\n"
 "  --legacy-status       send E1 status messages (0x5A ONLINE/OFFLINE/RESET)\n"
+"  --nats-url URL        be an E2/E3 producer on NATS too (status, source info)\n"
+"  --nats-era E          producer|control|none: who answers source.info\n"
+"                        (default producer: .producer.source.info)\n"
+"  --reset-event early|late  STREAM_RESET before (default) or after the\n"
+"                        first frame of the new segment\n"
+"  --body                publish one body tracking packet per frame (NATS)\n"
 "  --help\n");
 }
 
@@ -300,6 +335,220 @@ static void send_status(struct sim *s, int32_t code)
 	zmq_send(s->zpub, b, sizeof b, ZMQ_DONTWAIT);
 }
 
+/* ---------------------------------------------------------------- NATS */
+
+/* ModuleStatusEvent {status, instance, timestamp_ns} (CONTRACT.md 6.3,
+ * TV-15) on cvmmap.<key>.status.  Dropped (by the client) when the
+ * connection is not up: a producer does not queue status either. */
+static void nats_status(struct sim *s, uint32_t code)
+{
+	struct pb_module_status m;
+	uint8_t b[64], *e;
+
+	if (!CONFIG_NATS || !s->nc)
+		return;
+	memset(&m, 0, sizeof m);
+	m.status = code;
+	m.instance = s->tg.instance;
+	m.instance_len = strlen(s->tg.instance);
+	m.timestamp_ns = clock_wall_ns();
+	e = pb_encode_module_status(b, b + sizeof b, &m);
+	if (e)
+		nats_client_publish(s->nc, s->subj_status, b, (size_t)(e - b));
+}
+
+/* A producer publishes ONLINE once NATS is up (CONTRACT.md 10), here on
+ * every (re)connect. */
+static void on_nats_event(void *arg, int event, const char *text)
+{
+	struct sim *s = arg;
+
+	if (event == NATS_EV_CONNECTED)
+		nats_status(s, MODULE_STATUS_ONLINE);
+	else if (event == NATS_EV_SERVER_ERR)
+		log_warn(TAG, "NATS server error: %s", text ? text : "");
+}
+
+/* GetSourceInfoRequest (0 bytes) -> GetSourceInfoResponse (6.3, TV-17):
+ * live or finite, media-time timestamps, the last published frame.  The
+ * flags carry LOOP_EMITS_RESET at the bit of the answering era (5.6). */
+static void on_source_info(void *arg, const struct nats_event *ev)
+{
+	struct sim *s = arg;
+	struct pb_source_info si;
+	uint8_t b[96], *e;
+	char reply[SUBJ_MAX];
+
+	if (!ev->reply || ev->reply_len >= sizeof reply)
+		return;
+	memcpy(reply, ev->reply, ev->reply_len);
+	reply[ev->reply_len] = '\0';
+	memset(&si, 0, sizeof si);
+	si.source_kind = s->frames ? SOURCE_KIND_FINITE : SOURCE_KIND_LIVE;
+	si.timestamp_domain = TS_DOMAIN_MEDIA_TIME_NS;
+	if (s->fault == F_RESET_STORM)
+		si.flags = s->nats_era == ERA_PRODUCER ? 0x10 : 0x20;
+	si.timeline_start_ns = s->ts_base;
+	if (s->frames) {
+		si.duration_ns = (uint64_t)s->frames * s->period;
+		si.timeline_end_ns = s->ts_base + si.duration_ns;
+	}
+	si.current_timestamp_ns = s->cur_ts;
+	si.current_frame_count = s->cur_id;
+	e = pb_encode_source_info(b, b + sizeof b, &si);
+	if (e)
+		nats_client_publish(s->nc, reply, b, (size_t)(e - b));
+}
+
+/* One body tracking v1 packet (CONTRACT.md 7.1, 7.2) with a single body
+ * for frame `frame`: id 1, tracking ok, confidence 90, a position that
+ * moves with the frame, every other float NaN ("unavailable") and the
+ * instance as label.  Pure: returns the cursor after the packet or NULL. */
+static uint8_t *body_build(uint8_t *p, const uint8_t *end, uint32_t frame,
+			   uint64_t ts, const char *label)
+{
+	static const uint32_t nan_bits = 0x7fc00000u;
+	uint8_t *rec;
+	size_t i;
+
+	p = put_u8(p, end, BODY_MAGIC);
+	p = put_u8(p, end, 1);                      /* image coordinates */
+	p = put_u8(p, end, 1);                      /* version 1.0 */
+	p = put_u8(p, end, 0);
+	p = put_le32(p, end, frame);
+	p = put_le64(p, end, ts);
+	p = put_le64(p, end, ts);                   /* sdk timestamp */
+	p = put_le16(p, end, 1);                    /* body_count */
+	p = put_le16(p, end, BODY_RECORD_SIZE);
+	p = put_u8(p, end, 0);                      /* BODY_18 */
+	p = put_u8(p, end, 0);                      /* full body */
+	p = put_u8(p, end, 0);                      /* fast model */
+	p = put_u8(p, end, 0);                      /* fp32 */
+	p = put_le16(p, end, BODY_F_IS_TRACKED);
+	p = put_u8(p, end, 1);                      /* camera frame */
+	p = put_u8(p, end, 0);
+	p = put_le32(p, end, BODY_RECORD_SIZE);     /* payload_size */
+	p = put_zero(p, end, 24);
+	if (!p || !bytes_fit(p, end, BODY_RECORD_SIZE))
+		return NULL;
+	memcpy(p - 24, label, strnlen(label, 24));
+	rec = p;
+	for (i = 0; i < BODY_RECORD_SIZE; i += 4)
+		wr_le32(rec + i, nan_bits);
+	wr_le32(rec + 0, 1);                        /* id */
+	rec[4] = 1;                                 /* tracking ok */
+	rec[5] = rec[6] = rec[7] = 0;
+	wr_le32(rec + 8, 0x42b40000u);              /* confidence 90.0 */
+	wr_le32(rec + 12, frame);                   /* position x: the frame, */
+	wr_le32(rec + 16, 0);                       /* as raw bits (a tiny float) */
+	wr_le32(rec + 20, 0x3f800000u);             /* z 1.0 */
+	wr_le16(rec + 3244, 18);                    /* keypoint_count */
+	wr_le16(rec + 3246, 0);                     /* flags */
+	return p + BODY_RECORD_SIZE;
+}
+
+static void nats_body(struct sim *s, uint32_t id, uint64_t ts)
+{
+	uint8_t *e;
+
+	if (!CONFIG_NATS || !s->nc || !s->body)
+		return;
+	e = body_build(s->body_buf, s->body_buf + sizeof s->body_buf, id, ts,
+		       s->tg.instance);
+	if (e)
+		nats_client_publish(s->nc, s->subj_body, s->body_buf,
+				    (size_t)(e - s->body_buf));
+}
+
+/* Connect lazily (the first service call does), subscribe the source.info
+ * subject of the chosen era.  0, or -1 with a message. */
+static int nats_up(struct sim *s)
+{
+	struct nats_client_cfg c;
+	int info = s->nats_era == ERA_CONTROL ? CVMMAP_SUBJ_CONTROL_SOURCE_INFO
+					       : CVMMAP_SUBJ_PRODUCER_SOURCE_INFO;
+
+	if (!s->nats_url)
+		return 0;
+	if (cvmmap_subject(s->subj_status, SUBJ_MAX, s->tg.nats_key, CVMMAP_SUBJ_STATUS) < 0 ||
+	    cvmmap_subject(s->subj_body, SUBJ_MAX, s->tg.nats_key, CVMMAP_SUBJ_BODY) < 0 ||
+	    cvmmap_subject(s->subj_info, SUBJ_MAX, s->tg.nats_key,
+			   (enum cvmmap_subject)info) < 0) {
+		fprintf(stderr, "cvmmap_sim: NATS key '%s' is not a subject token\n",
+			s->tg.nats_key);
+		return -1;
+	}
+	memset(&c, 0, sizeof c);
+	c.url = s->nats_url;
+	c.name = "cvmmap_sim";
+	c.reconnect_max_ms = 500;
+	c.on_event = on_nats_event;
+	c.arg = s;
+	if (nats_client_open(&s->nc, &c) < 0) {
+		fprintf(stderr, "cvmmap_sim: --nats-url %s: not a valid nats://host:port URL\n",
+			s->nats_url);
+		return -1;
+	}
+	if (s->nats_era != ERA_NONE &&
+	    nats_client_subscribe(s->nc, s->subj_info, on_source_info, s) < 0) {
+		nats_client_close(s->nc);
+		s->nc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* One wait of at most until CLOCK_MONOTONIC time t, servicing the NATS
+ * client when it has work (ppoll has nanosecond timeouts, so frame pacing
+ * stays exact).  Without NATS this is a plain sleep; a signal ends it. */
+static void step_until(struct sim *s, uint64_t t)
+{
+	uint64_t now = clock_mono_ns(), d = t > now ? t - now : 0;
+	struct pollfd pfd = { -1, 0, 0 };
+	struct timespec ts;
+	int ms = -1;
+
+	if (CONFIG_NATS && s->nc) {
+		nats_client_pollfd(s->nc, &pfd, &ms, now);
+		if (ms >= 0 && (uint64_t)ms * 1000000u < d)
+			d = (uint64_t)ms * 1000000u;
+	}
+	ts.tv_sec = (time_t)(d / 1000000000u);
+	ts.tv_nsec = (long)(d % 1000000000u);
+	if (ppoll(&pfd, 1, &ts, NULL) < 0)
+		pfd.revents = 0;
+	if (CONFIG_NATS && s->nc)
+		nats_client_service(s->nc, pfd.revents, clock_mono_ns());
+}
+
+/* Write what is queued now (service with no events flushes). */
+static void nats_flush(struct sim *s)
+{
+	if (CONFIG_NATS && s->nc)
+		nats_client_service(s->nc, 0, clock_mono_ns());
+}
+
+static void wait_until(struct sim *s, uint64_t t)
+{
+	while (!stop && clock_mono_ns() < t)
+		step_until(s, t);
+}
+
+/* Publish OFFLINE and give the client a moment to write it out (also
+ * after a signal). */
+static void nats_down(struct sim *s)
+{
+	uint64_t until = clock_mono_ns() + NATS_FLUSH_NS;
+
+	if (!CONFIG_NATS || !s->nc)
+		return;
+	nats_status(s, MODULE_STATUS_OFFLINE);
+	while (nats_client_pending(s->nc) && clock_mono_ns() < until)
+		step_until(s, until);
+	nats_client_close(s->nc);
+	s->nc = NULL;
+}
+
 /* ---------------------------------------------------------------- frames */
 
 static uint32_t row_bytes(const struct sim *s, uint32_t w)
@@ -492,41 +741,45 @@ static int reannounce(struct sim *s)
 static int restart(struct sim *s)
 {
 	send_status(s, ZSTATUS_OFFLINE);
+	nats_status(s, MODULE_STATUS_OFFLINE);
 	shm_destroy(s);
 	zmq_down(s);
 	if (shm_create(s) < 0 || zmq_up(s) < 0)
 		return -1;
 	send_status(s, ZSTATUS_ONLINE);
+	nats_status(s, MODULE_STATUS_ONLINE);
 	return 0;
 }
 
-static void sleep_until(uint64_t t)
-{
-	struct timespec ts = { (time_t)(t / 1000000000u), (long)(t % 1000000000u) };
-
-	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
+/* The frame loop.  On NATS, STREAM_RESET goes out half a frame period
+ * before the first frame of the new segment, or (--reset-event late)
+ * right after its sync, as a producer whose NATS and ZMQ paths are not
+ * ordered may do (CONTRACT.md 10).  Frame pacing stays on t0 + i * period. */
 static int run(struct sim *s)
 {
-	uint64_t period = 1000000000ull / s->fps, t0, ts_base = clock_wall_ns();
+	uint64_t t0;
 	uint32_t id = 1;
+	int late_reset = 0;
 	long i;
 
+	s->period = 1000000000ull / s->fps;
+	s->ts_base = clock_wall_ns();
 	if (s->start_delay_ms)
-		clock_sleep_ns((uint64_t)s->start_delay_ms * 1000000u);
+		wait_until(s, clock_mono_ns() + (uint64_t)s->start_delay_ms * 1000000u);
 	t0 = clock_mono_ns();
 	for (i = 0; !stop && (!s->frames || i < s->frames); i++, id++) {
+		uint64_t ts;
+
 		if (i && s->fault_every && i % s->fault_every == 0) {
 			if (s->fault == F_RESET_STORM) {
 				id = 1;     /* counter and media time restart */
 				send_status(s, ZSTATUS_STREAM_RESET);
+				late_reset = s->reset_late;
 			} else if (s->fault == F_RESTART) {
 				if (restart(s) < 0)
 					return EXIT_INIT;
 				id = 1;
-				ts_base = clock_wall_ns();
+				s->ts_base = clock_wall_ns();
 			} else if (s->fault == F_RESIZE) {
 				int big = s->cur_w == s->width;
 
@@ -536,9 +789,23 @@ static int run(struct sim *s)
 					return EXIT_INIT;
 			}
 		}
-		if (publish(s, id, ts_base + (uint64_t)(id - 1) * period, i) < 0)
+		ts = s->ts_base + (uint64_t)(id - 1) * s->period;
+		if (publish(s, id, ts, i) < 0)
 			return EXIT_INIT;
-		sleep_until(t0 + (uint64_t)(i + 1) * period);
+		s->cur_id = id;
+		s->cur_ts = ts;
+		nats_body(s, id, ts);       /* right after the frame's sync */
+		if (late_reset)
+			nats_status(s, MODULE_STATUS_STREAM_RESET);
+		late_reset = 0;
+		nats_flush(s);
+		if (s->fault == F_RESET_STORM && !s->reset_late && s->fault_every &&
+		    (i + 1) % s->fault_every == 0 && (!s->frames || i + 1 < s->frames)) {
+			wait_until(s, t0 + (uint64_t)(i + 1) * s->period - s->period / 2);
+			nats_status(s, MODULE_STATUS_STREAM_RESET);
+			nats_flush(s);
+		}
+		wait_until(s, t0 + (uint64_t)(i + 1) * s->period);
 	}
 	log_info(TAG, "%ld frames published", i);
 	return EXIT_OK;
@@ -550,6 +817,8 @@ static int parse_args(struct sim *s, int argc, char **argv)
 	static const char *const sizings[] = { "exact", "bucket" };
 	static const char *const fmts[] = { "rgb", "bgr", "rgba", "bgra", "gray", "", "yuyv" };
 	static const char *const codecs[] = { "h264", "h265" };
+	static const char *const eras[] = { "producer", "control", "none" };
+	static const char *const resets[] = { "early", "late" };
 	static const char *const faults[] = {
 		"none", "torn", "reset-storm", "restart", "resize", "garbage-reserved"
 	};
@@ -563,6 +832,8 @@ static int parse_args(struct sim *s, int argc, char **argv)
 		{ "annexb", 1, 0, 'a' }, { "codec", 1, 0, 'c' },
 		{ "start-delay-ms", 1, 0, 'D' }, { "fault", 1, 0, 'F' },
 		{ "fault-every", 1, 0, 'E' }, { "legacy-status", 0, 0, 'L' },
+		{ "nats-url", 1, 0, 'N' }, { "nats-era", 1, 0, 'e' },
+		{ "reset-event", 1, 0, 'R' }, { "body", 0, 0, 'B' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *target = "default", *label = NULL, *annexb = NULL;
@@ -589,6 +860,10 @@ static int parse_args(struct sim *s, int argc, char **argv)
 		case 'F': if ((s->fault = pick(optarg, faults, 6)) < 0) goto bad; break;
 		case 'E': if (parse_long(optarg, 1, 0x7fffffff, &s->fault_every)) goto bad; break;
 		case 'L': s->legacy_status = 1; break;
+		case 'N': s->nats_url = optarg; break;
+		case 'e': if ((s->nats_era = pick(optarg, eras, 3)) < 0) goto bad; break;
+		case 'R': if ((s->reset_late = pick(optarg, resets, 2)) < 0) goto bad; break;
+		case 'B': s->body = 1; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -625,6 +900,14 @@ static int parse_args(struct sim *s, int argc, char **argv)
 	}
 	if (s->fmt == PIXFMT_YUYV && (s->width & 1)) {
 		fprintf(stderr, "cvmmap_sim: yuyv needs an even width\n");
+		return EXIT_USAGE;
+	}
+	if (s->nats_url && !CONFIG_NATS) {
+		fprintf(stderr, "cvmmap_sim: --nats-url: built without CONFIG_NATS\n");
+		return EXIT_USAGE;
+	}
+	if (s->body && !s->nats_url) {
+		fprintf(stderr, "cvmmap_sim: --body needs --nats-url\n");
 		return EXIT_USAGE;
 	}
 	if (annexb && load_annexb(s, annexb) < 0)
@@ -668,11 +951,17 @@ int main(int argc, char **argv)
 		shm_destroy(&s);
 		return EXIT_INIT;
 	}
+	if (nats_up(&s) < 0) {
+		shm_destroy(&s);
+		zmq_down(&s);
+		return EXIT_USAGE;
+	}
 	log_info(TAG, "publishing %s via %s (label '%s')", s.tg.shm_name,
 		 s.tg.zmq_endpoint, s.label);
 	send_status(&s, ZSTATUS_ONLINE);
 	rc = run(&s);
 	send_status(&s, ZSTATUS_OFFLINE);
+	nats_down(&s);
 	/* 3.1 clean exit: unlink the object and the ipc socket file */
 	shm_destroy(&s);
 	zmq_down(&s);

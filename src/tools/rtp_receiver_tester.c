@@ -6,6 +6,13 @@
  * counted), parameter sets before the first keyframe.  RTCP on port+1 is
  * read when that port can be bound (SR/BYE counted, SSRC compared).
  *
+ * --trace FILE (benchmarks, scripts/bench_latency.sh) writes one line per
+ * access unit: "RTP-timestamp first-ns last-ns bytes", the arrival times
+ * of its first and last packet on CLOCK_MONOTONIC.  Arrival is the
+ * kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) moved onto
+ * CLOCK_MONOTONIC with an offset sampled at start, so the time this
+ * process waits to be scheduled is not counted.
+ *
  * Exit codes (util/exitcodes.h): 0 thresholds met; 2 bad usage; 3 payload
  * type mismatch; 4 something arrived but the thresholds were not met by
  * the deadline; 7 protocol error with --strict; 124 nothing arrived.
@@ -32,12 +39,16 @@
 
 struct tester {
 	/* options */
-	const char *host, *dump_path;
+	const char *host, *dump_path, *trace_path;
 	long port, expect_pt, pkt_threshold, au_threshold, timeout_ms, idle_ms;
 	int codec, json, strict;
 
 	int fd, rtcp_fd;
-	FILE *dump;
+	FILE *dump, *trace;
+	int64_t real_to_mono;   /* CLOCK_MONOTONIC - CLOCK_REALTIME, ns */
+	uint64_t pkt_ns, prev_pkt_ns, au_first_ns;  /* --trace arrival times */
+	uint32_t au_ts;
+	int au_open;
 	struct rtp_depay dp;
 
 	/* stream state */
@@ -76,6 +87,8 @@ static void usage(FILE *f)
 		"  --idle-ms MS            stop MS after the last packet and report\n"
 		"                          (default: stop as soon as the thresholds are met)\n"
 		"  --dump FILE             write the depacketised Annex B stream\n"
+		"  --trace FILE            per AU: RTP timestamp, CLOCK_MONOTONIC arrival\n"
+		"                          of its first and last packet (ns), bytes\n"
 		"  --json                  print a JSON summary on stdout\n"
 		"  --strict                exit 7 on malformed packets, SSRC changes,\n"
 		"                          missing markers, timestamps going back or a\n"
@@ -105,7 +118,7 @@ static int parse_args(struct tester *t, int argc, char **argv)
 		{ "packet-threshold", 1, 0, 'n' }, { "au-threshold", 1, 0, 'a' },
 		{ "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
 		{ "codec", 1, 0, 'c' }, { "listen-host", 1, 0, 'l' },
-		{ "dump", 1, 0, 'd' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
+		{ "dump", 1, 0, 'd' }, { "trace", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *bad = NULL;
@@ -126,6 +139,7 @@ static int parse_args(struct tester *t, int argc, char **argv)
 			break;
 		case 'l': t->host = optarg; break;
 		case 'd': t->dump_path = optarg; break;
+		case 'T': t->trace_path = optarg; break;
 		case 'j': t->json = 1; break;
 		case 's': t->strict = 1; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
@@ -185,6 +199,12 @@ static void on_au(void *opaque, const struct rtp_au *au)
 	struct tester *t = opaque;
 
 	t->damaged_aus += (uint64_t)au->damaged;
+	/* An AU ended by its marker completes with this packet; one ended by
+	 * a timestamp change completed with the previous packet. */
+	if (t->trace)
+		fprintf(t->trace, "%u %llu %llu %zu\n", au->ts,
+			(unsigned long long)t->au_first_ns,
+			(unsigned long long)(au->marker ? t->pkt_ns : t->prev_pkt_ns), au->size);
 	if (t->dump && fwrite(au->data, 1, au->size, t->dump) != au->size) {
 		log_error(TAG, "writing %s: %s", t->dump_path, strerror(errno));
 		fclose(t->dump);
@@ -207,7 +227,7 @@ static int on_packet(struct tester *t, const uint8_t *p, size_t n)
 	static int key_reported;
 	struct rtp_hdr h;
 	uint64_t no_marker;
-	int lost = 0, late = 0;
+	int lost = 0, late = 0, starts;
 
 	t->bytes += n;
 	t->last_ns = clock_mono_ns();
@@ -258,8 +278,14 @@ static int on_packet(struct tester *t, const uint8_t *p, size_t n)
 		t->next_seq = (uint16_t)(h.seq + 1);
 	t->have_seq = 1;
 	no_marker = t->dp.missing_marker;
+	starts = !t->au_open || h.ts != t->au_ts;
 	if (rtp_depay_push(&t->dp, &h, lost) < 0)
 		strict_fail(t, "malformed RTP payload");
+	if (starts) {
+		t->au_first_ns = t->pkt_ns;
+		t->au_ts = h.ts;
+	}
+	t->au_open = !h.marker;
 	if (t->dp.missing_marker != no_marker)
 		strict_fail(t, "access unit ended without the marker bit");
 	if (t->dp.first_key_params == 0 && !key_reported) {
@@ -329,11 +355,44 @@ static void summary(const struct tester *t, int rc)
 	fflush(stdout);
 }
 
+/* recv() one datagram; with --trace also note its arrival time (kernel
+ * receive timestamp when there is one, else now) in t->pkt_ns. */
+static ssize_t recv_pkt(struct tester *t, int fd, uint8_t *buf, size_t cap)
+{
+	union { struct cmsghdr h; uint8_t b[CMSG_SPACE(sizeof(struct timespec))]; } ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (!t->trace)
+		return recv(fd, buf, cap, 0);
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof ctl.b;
+	n = recvmsg(fd, &mh, 0);
+	if (n < 0)
+		return n;
+	t->prev_pkt_ns = t->pkt_ns;
+	t->pkt_ns = clock_mono_ns();
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof ts);
+			t->pkt_ns = (uint64_t)((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
+					       t->real_to_mono);
+		}
+	return n;
+}
+
 /* Drain one socket; returns a non-zero exit code to stop at once. */
 static int drain(struct tester *t, int fd, int rtcp, uint8_t *buf, size_t cap)
 {
 	for (;;) {
-		ssize_t n = recv(fd, buf, cap, 0);
+		ssize_t n = rtcp ? recv(fd, buf, cap, 0) : recv_pkt(t, fd, buf, cap);
 
 		if (n < 0)
 			return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
@@ -420,6 +479,19 @@ int main(int argc, char **argv)
 			t.dump_path, strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (t.trace_path) {
+		int on = 1;
+
+		if (!(t.trace = fopen(t.trace_path, "w"))) {
+			fprintf(stderr, "rtp_receiver_tester: cannot create %s: %s\n",
+				t.trace_path, strerror(errno));
+			return EXIT_USAGE;
+		}
+		if (setsockopt(t.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
+			log_warn(TAG, "SO_TIMESTAMPNS: %s: tracing user-space arrival",
+				 strerror(errno));
+		t.real_to_mono = (int64_t)clock_mono_ns() - (int64_t)clock_wall_ns();
+	}
 	if (!(aubuf = malloc(cap))) {
 		fprintf(stderr, "rtp_receiver_tester: out of memory\n");
 		return EXIT_INIT;
@@ -429,6 +501,8 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	rc = run(&t);
 	summary(&t, rc);
+	if (t.trace && fclose(t.trace) != 0)
+		log_error(TAG, "closing %s: %s", t.trace_path, strerror(errno));
 	if (t.dump && fclose(t.dump) != 0)
 		log_error(TAG, "closing %s: %s", t.dump_path, strerror(errno));
 	free(aubuf);

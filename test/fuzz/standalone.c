@@ -239,5 +239,6 @@ int main(int argc, char **argv)
 	printf("%zu seed inputs, %lu generated (FUZZ_SEED %s)\n", nseeds, runs,
 	       getenv("FUZZ_SEED") ? getenv("FUZZ_SEED") : "1");
 	printf("%s: %lu passed, 0 failed\n", name, (unsigned long)nseeds + runs);
+	free(buf);
 	return 0;
 }
