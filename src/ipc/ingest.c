@@ -33,6 +33,9 @@
 #define M2_OFF 0x0C                  /* frame_id, capture_ts, publish_seq */
 #define M2_LEN 20
 
+/* Counters are read by other threads (ingest_get_stats). */
+#define ST_INC(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
+
 struct ingest {
 	void *zctx, *zsub;
 	struct shm_reader shm;
@@ -106,12 +109,17 @@ void ingest_close(struct ingest *in)
 
 void ingest_note_reset(struct ingest *in)
 {
-	in->reset_pending = 1;
+	__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
 }
 
+/* Called from another thread (the streamer's stats): every counter is
+ * read with a relaxed atomic load, as the ingest thread writes them. */
 void ingest_get_stats(const struct ingest *in, struct ingest_stats *st)
 {
-	*st = in->st;
+#define LD(f) st->f = __atomic_load_n(&in->st.f, __ATOMIC_RELAXED)
+	LD(syncs); LD(copied); LD(torn); LD(rejected); LD(skipped); LD(too_big);
+	LD(reattached); LD(resets); LD(foreign); LD(late); LD(last_reject);
+#undef LD
 }
 
 static int label_ok(const struct ingest *in, const char *wire)
@@ -133,12 +141,12 @@ static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 			if (r != ZMSG_OK)
 				log_limited(&rl_bad, LOG_WARN, TAG, "sync dropped: %s",
 					    zmsg_reason_str(r));
-			in->st.foreign++;
+			ST_INC(in->st.foreign);
 			return;
 		}
-		in->st.syncs++;
+		ST_INC(in->st.syncs);
 		if (in->have_next)
-			in->st.skipped++;
+			ST_INC(in->st.skipped);
 		in->next = sy;
 		in->next_mono_ns = clock_mono_ns();
 		in->have_next = 1;
@@ -148,14 +156,14 @@ static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 	    label_ok(in, zs.label)) {
 		/* 5.4: E1 module status on the sync socket */
 		if (zs.status == ZSTATUS_STREAM_RESET) {
-			in->reset_pending = 1;
-			in->st.resets++;
+			__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
+			ST_INC(in->st.resets);
 		} else if (zs.status == ZSTATUS_ONLINE) {
 			in->force_inode_check = 1;
 		}
 		return;
 	}
-	in->st.foreign++;
+	ST_INC(in->st.foreign);
 }
 
 /* Receive every queued message; wait up to wait_ms for the first one
@@ -190,8 +198,8 @@ static int check_inode(struct ingest *in, uint64_t now)
 	in->force_inode_check = 0;
 	r = shm_check_replaced(&in->shm);
 	if (r == 1 && in->opened_once) {
-		in->st.reattached++;
-		in->reset_pending = 1;
+		ST_INC(in->st.reattached);
+		__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
 		log_info(TAG, "%s replaced (new inode): reattached", in->shm.name);
 	}
 	if (r == 1)
@@ -231,7 +239,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	for (tries = 0;; tries++) {
 		if (shm_refresh(&in->shm) < 0 ||
 		    shm_read(&in->shm, in->m1, sizeof in->m1, 0) < 0) {
-			in->st.torn++;
+			ST_INC(in->st.torn);
 			return 0;
 		}
 		r = cvmmap_meta_parse(in->m1, in->shm.size, in->meta_flags, m);
@@ -244,12 +252,12 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 		if (tries == 0 && check_inode(in, now))
 			continue;
 		if (r != META_OK) {
-			in->st.rejected++;
-			in->st.last_reject = r;
+			ST_INC(in->st.rejected);
+			__atomic_store_n(&in->st.last_reject, r, __ATOMIC_RELAXED);
 			log_limited(&rl_rej, LOG_WARN, TAG, "frame %u rejected: %s",
 				    sy->frame_count, meta_reason_str(r));
 		} else {
-			in->st.late++;
+			ST_INC(in->st.late);
 		}
 		return 0;
 	}
@@ -258,7 +266,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	au = &m->plane[PLANE_ENCODED_AU];
 	need = (size_t)left->stride * left->height;
 	if (need > dst->pix_cap || (au->active && au->size > dst->au_cap)) {
-		in->st.too_big++;
+		ST_INC(in->st.too_big);
 		log_limited(&rl_big, LOG_WARN, TAG,
 			    "frame %u does not fit the slot (%zu + %u bytes)",
 			    sy->frame_count, need, au->active ? au->size : 0);
@@ -269,7 +277,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 				    CVMMAP_PAYLOAD_OFFSET + (uint64_t)au->offset) < 0) ||
 	    shm_read(&in->shm, m2, sizeof m2, M2_OFF) < 0 ||
 	    memcmp(m2, in->m1 + M2_OFF, sizeof m2) != 0) {
-		in->st.torn++;
+		ST_INC(in->st.torn);
 		return 0;
 	}
 	/* A sync queued during the copy means the producer may have started
@@ -293,15 +301,14 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	dst->capture_ns = m->capture_ns;
 	dst->sync_mono_ns = sync_mono;
 	if (in->have_last && went_back(in, m->frame_id, m->capture_ns)) {
-		in->reset_pending = 1;
-		in->st.resets++;
+		__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
+		ST_INC(in->st.resets);
 	}
-	dst->reset = in->reset_pending;
-	in->reset_pending = 0;
+	dst->reset = __atomic_exchange_n(&in->reset_pending, 0, __ATOMIC_RELAXED);
 	in->have_last = 1;
 	in->last_id = m->frame_id;
 	in->last_ts = m->capture_ns;
-	in->st.copied++;
+	ST_INC(in->st.copied);
 	return 1;
 }
 
