@@ -32,7 +32,7 @@ done
 # Build: compiler, Kconfig front ends, static third-party archives.
 BUILD="gcc make pkg-config binutils file libzmq3-dev libx264-dev libx265-dev
 libnuma-dev libffmpeg-nvenc-dev kconfig-frontends-nox python3-kconfiglib
-libncurses-dev"
+libncurses-dev libzstd-dev liblz4-dev libavcodec-dev libavutil-dev"
 # Tests and peers: python3 for free_port, the real peers of PEERS.md,
 # clang + compiler-rt for the fuzzers, valgrind.
 PEERS="python3 ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base

@@ -34,7 +34,7 @@ fmake() {
 }
 mkdir -p "$FUZZ_O"
 if [ ! -f "$FUZZ_O/.config" ]; then
-	fmake defconfig > /dev/null || { echo "fuzz: defconfig failed" >&2; exit 2; }
+	fmake x86_64_defconfig > /dev/null || { echo "fuzz: x86_64_defconfig failed" >&2; exit 2; }
 fi
 bins=
 for t in $targets; do
