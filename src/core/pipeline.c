@@ -47,14 +47,9 @@
 #define DRAIN_MS 2000       /* at the end, let the RTMP window empty */
 #define BODY_DEPTH 4        /* body tracking packets in flight to encode */
 #define BODY_MAX (64 * 1024)
-#define RESET_DEDUP_NS 1000000000ull /* STREAM_RESET after a detected jump */
 
-/* SEI user_data_unregistered UUID of cvmmap-streamer body tracking side
- * data (docs/sei.md): payload = one cv-mmap body tracking v1 packet. */
-static const uint8_t body_sei_uuid[16] = {
-	0x63, 0x76, 0x6d, 0x6d, 0x61, 0x70, 0x2d, 0x62,
-	0x6f, 0x64, 0x79, 0x2d, 0x76, 0x31, 0x00, 0x01,
-};
+/* SEI user_data_unregistered UUID of body tracking side data (docs/sei.md). */
+static const uint8_t body_sei_uuid[16] = CVMMAP_BODY_SEI_UUID;
 
 /* Counters written by one thread and read by the io thread's stats. */
 #define STAT_ADD(x, n) __atomic_fetch_add(&(x), (n), __ATOMIC_RELAXED)
@@ -120,7 +115,7 @@ struct pipeline {
 	char instance[32];
 	int producer_state;             /* MODULE_STATUS_*, 0 unknown */
 	int ts_domain;                  /* TS_DOMAIN_* from source info */
-	uint64_t last_jump_mono;        /* atomic: encode saw a timestamp jump */
+	uint64_t resets_claimed;        /* ingest regressions matched with a STREAM_RESET */
 
 	/* body tracking side data: io -> encode */
 	struct body_slot bodies[BODY_DEPTH + 2];
@@ -423,8 +418,6 @@ static void encode_frame(struct pipeline *p, struct frame_slot *s)
 	}
 	jump = rebase(p, pass && s->au_pts_ns ? s->au_pts_ns : s->capture_ns,
 		      s->reset, frame_ns);
-	if (jump)
-		__atomic_store_n(&p->last_jump_mono, clock_mono_ns(), __ATOMIC_RELEASE);
 	if (pass) {
 		/* Passthrough: the producer's AU as is, from a keyframe on
 		 * after any start, reset, suspect read or sink request. */
@@ -653,20 +646,28 @@ static int open_input(struct pipeline *p)
 static void ctl_status(void *arg, uint32_t status)
 {
 	struct pipeline *p = arg;
-	uint64_t jump = __atomic_load_n(&p->last_jump_mono, __ATOMIC_ACQUIRE);
+	struct ingest_stats is;
 
-	p->producer_state = (int)status;
+	/* A STREAM_RESET starts a new segment of a producer that is online. */
+	p->producer_state = status == MODULE_STATUS_STREAM_RESET ? MODULE_STATUS_ONLINE
+								 : (int)status;
 	/* STREAM_RESET and the first frame of the new segment are not
-	 * ordered (CONTRACT.md 10): if the timestamps already went back,
-	 * the rebase happened; otherwise make the next frame rebase. */
+	 * ordered (CONTRACT.md 10).  The ingest counts every regression
+	 * before it hands the frame on, so a regression no STREAM_RESET has
+	 * claimed yet means this event is late: that frame is (being)
+	 * rebased.  Otherwise the event is early: mark the next frame, and
+	 * claim the regression it will bring. */
 	if (status == MODULE_STATUS_STREAM_RESET && CONFIG_CVMMAP && p->in) {
-		if (!jump || clock_mono_ns() - jump > RESET_DEDUP_NS) {
+		ingest_get_stats(p->in, &is);
+		if (is.resets > p->resets_claimed) {
+			p->resets_claimed = is.resets;
+			log_info(TAG, "STREAM_RESET after the new segment's first frame: "
+				 "already rebased");
+		} else {
+			p->resets_claimed = is.resets + 1;
 			ingest_note_reset(p->in);
 			log_info(TAG, "STREAM_RESET: the next frame starts a new segment "
 				 "(rebase + keyframe)");
-		} else {
-			log_info(TAG, "STREAM_RESET after the new segment's first frame: "
-				 "already rebased");
 		}
 	}
 	control_status_changed(p->ctl);
@@ -710,7 +711,7 @@ static void ctl_source_info(void *arg, const struct pb_source_info *si, const ch
 static int ctl_status_json(void *arg, char *buf, size_t cap)
 {
 	struct pipeline *p = arg;
-	static const char *const prod[] = { "unknown", "online", "offline", "reset" };
+	static const char *const prod[] = { "unknown", "online", "offline" };
 	struct ingest_stats is;
 	char rtp[128] = "null", rtmp[160] = "null";
 	int n;
@@ -737,7 +738,7 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 		     "\"frames_in\":%llu,\"aus_out\":%llu,\"torn\":%llu,\"rejected\":%llu,"
 		     "\"dropped\":%llu,\"resets\":%llu,\"encoder\":\"%s\","
 		     "\"bodies_in\":%llu,\"bodies_attached\":%llu,\"rtp\":%s,\"rtmp\":%s}",
-		     p->instance, p->producer_state >= 0 && p->producer_state <= 3 ?
+		     p->instance, p->producer_state >= 0 && p->producer_state <= 2 ?
 		     prod[p->producer_state] : "unknown",
 		     (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
 		     (unsigned long long)is.torn, (unsigned long long)is.rejected,
@@ -856,7 +857,7 @@ static int alloc_slots(struct pipeline *p)
 		lq_init(&p->bq, BODY_DEPTH);
 		p->body_pending = malloc(BODY_MAX);
 		p->sei_buf = malloc(BODY_MAX * 2);
-		p->au_scratch = malloc(au + BODY_MAX * 2);
+		p->au_scratch = malloc(au);
 		if (!p->body_pending || !p->sei_buf || !p->au_scratch)
 			return -ENOMEM;
 	}

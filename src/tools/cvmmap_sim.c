@@ -468,7 +468,7 @@ static int nats_up(struct sim *s)
 	int info = s->nats_era == ERA_CONTROL ? CVMMAP_SUBJ_CONTROL_SOURCE_INFO
 					       : CVMMAP_SUBJ_PRODUCER_SOURCE_INFO;
 
-	if (!s->nats_url)
+	if (!CONFIG_NATS || !s->nats_url)
 		return 0;
 	if (cvmmap_subject(s->subj_status, SUBJ_MAX, s->tg.nats_key, CVMMAP_SUBJ_STATUS) < 0 ||
 	    cvmmap_subject(s->subj_body, SUBJ_MAX, s->tg.nats_key, CVMMAP_SUBJ_BODY) < 0 ||
@@ -752,8 +752,8 @@ static int restart(struct sim *s)
 }
 
 /* The frame loop.  On NATS, STREAM_RESET goes out half a frame period
- * before the first frame of the new segment, or (--reset-event late)
- * right after its sync, as a producer whose NATS and ZMQ paths are not
+ * before the first frame of the new segment, or (--reset-event late) half
+ * a period after it, as a producer whose NATS and ZMQ paths are not
  * ordered may do (CONTRACT.md 10).  Frame pacing stays on t0 + i * period. */
 static int run(struct sim *s)
 {
@@ -795,10 +795,13 @@ static int run(struct sim *s)
 		s->cur_id = id;
 		s->cur_ts = ts;
 		nats_body(s, id, ts);       /* right after the frame's sync */
-		if (late_reset)
-			nats_status(s, MODULE_STATUS_STREAM_RESET);
-		late_reset = 0;
 		nats_flush(s);
+		if (late_reset) {
+			wait_until(s, t0 + (uint64_t)i * s->period + s->period / 2);
+			nats_status(s, MODULE_STATUS_STREAM_RESET);
+			nats_flush(s);
+		}
+		late_reset = 0;
 		if (s->fault == F_RESET_STORM && !s->reset_late && s->fault_every &&
 		    (i + 1) % s->fault_every == 0 && (!s->frames || i + 1 < s->frames)) {
 			wait_until(s, t0 + (uint64_t)(i + 1) * s->period - s->period / 2);
