@@ -702,6 +702,8 @@ static void ctl_source_info(void *arg, const struct pb_source_info *si, const ch
 	static const char *const dom[] = { "unknown", "unix epoch", "media time" };
 
 	p->ts_domain = (int)si->timestamp_domain;
+	if (CONFIG_RTP && p->rtp)
+		rtp_sink_set_capture_clock(p->rtp, si->timestamp_domain == TS_DOMAIN_UNIX_EPOCH_NS);
 	log_info(TAG, "producer source info (%s subjects): %s source, timestamps in %s",
 		 era, si->source_kind == SOURCE_KIND_LIVE ? "live" :
 		 si->source_kind == SOURCE_KIND_FINITE ? "finite" : "unknown",

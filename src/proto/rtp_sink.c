@@ -9,11 +9,14 @@
  * ECONNREFUSED reported after an ICMP port unreachable) are counted in
  * send_errors and logged rate-limited; they never stop the pipeline.
  *
- * RTCP timing (RFC 3550 6.4.1): an SR describes "now".  Its NTP time is
- * the wall clock now; its RTP timestamp is the last AU's timestamp plus
- * the time elapsed since that AU was captured (au->sync_mono_ns, or the
- * send time when the producer gave none), so NTP and RTP time describe
- * the same instant on the capture time line, not the send time line.
+ * RTCP timing (RFC 3550 6.4.1): an SR describes "now".  Its RTP timestamp
+ * is the last AU's timestamp plus the time elapsed since that AU was
+ * captured (au->sync_mono_ns, or the send time when the producer gave
+ * none).  Its NTP time is the wall clock now, or - when the producer's
+ * timestamps are Unix-epoch time (rtp_sink_set_capture_clock) - the last
+ * AU's capture timestamp plus the same elapsed time, so RTP time maps to
+ * the camera's clock.  Either way NTP and RTP time describe the same
+ * instant on the capture time line, not the send time line.
  */
 #define _GNU_SOURCE
 #include "proto/rtp_sink.h"
@@ -80,6 +83,8 @@ struct rtp_sink {
 	/* RTCP */
 	int have_map;
 	uint32_t last_ts;               /* RTP timestamp of the last AU ... */
+	uint64_t last_capture_ns;       /* ... its producer timestamp */
+	int capture_unix;               /* producer timestamps are Unix time */
 	uint64_t last_capture_mono;     /* ... and its capture instant */
 	uint64_t next_rtcp_ns;
 	uint32_t rng;
@@ -388,7 +393,13 @@ int rtp_sink_send(struct rtp_sink *s, const struct access_unit *au, uint64_t now
 	s->have_map = 1;
 	s->last_ts = ts;
 	s->last_capture_mono = au->sync_mono_ns ? au->sync_mono_ns : now_mono_ns;
+	s->last_capture_ns = au->capture_ns;
 	return 0;
+}
+
+void rtp_sink_set_capture_clock(struct rtp_sink *s, int unix_epoch)
+{
+	s->capture_unix = unix_epoch;
 }
 
 /* ---- RTCP ------------------------------------------------------------- */
@@ -401,7 +412,9 @@ static void send_rtcp(struct rtp_sink *s, uint64_t now_mono_ns, int bye)
 	const uint8_t *end = buf + sizeof buf;
 	uint64_t since = now_mono_ns > s->last_capture_mono ?
 			 now_mono_ns - s->last_capture_mono : 0;
-	uint64_t wall = clock_wall_ns() - (clock_mono_ns() - now_mono_ns);
+	uint64_t wall = s->capture_unix && s->last_capture_ns ?
+			s->last_capture_ns + since :
+			clock_wall_ns() - (clock_mono_ns() - now_mono_ns);
 	struct rtcp_sr sr = {
 		s->pk.ssrc, rtcp_ntp_from_unix_ns(wall),
 		s->last_ts + (uint32_t)rtp_ticks_from_ns(since),

@@ -33,6 +33,11 @@ int rtp_sink_open(struct rtp_sink **out, const struct rtp_sink_cfg *cfg);
 /* Send one AU now (in-band parameter sets are already in the AU); writes
  * or rewrites the SDP when parameter sets change. 0 or -errno. */
 int rtp_sink_send(struct rtp_sink *s, const struct access_unit *au, uint64_t now_mono_ns);
+/* Whether the producer's capture timestamps are Unix-epoch time (from its
+ * source info).  When they are, RTCP sender reports map RTP time to the
+ * producer's capture clock, so receivers can align several cameras;
+ * otherwise (media time, unknown) to this machine's wall clock. */
+void rtp_sink_set_capture_clock(struct rtp_sink *s, int unix_epoch);
 /* Periodic work (RTCP sender reports).  Call at least every 100 ms. */
 void rtp_sink_tick(struct rtp_sink *s, uint64_t now_mono_ns);
 void rtp_sink_get_stats(const struct rtp_sink *s, struct rtp_sink_stats *st);

@@ -89,6 +89,8 @@ struct sim {
 	char ipc_path[CVMMAP_SUN_PATH_MAX + 1];
 	uint32_t cur_w, cur_h;
 	uint64_t ts_base, period;       /* media timeline */
+	int media_clock;                /* timestamps from 0, not Unix time */
+	long clock_offset_ms;           /* a camera clock off by this much */
 	uint32_t cur_id;                /* last published frame and its time */
 	uint64_t cur_ts;
 	/* NATS */
@@ -132,6 +134,8 @@ static void usage(FILE *f)
 "  --reset-event early|late  STREAM_RESET before (default) or after the\n"
 "                        first frame of the new segment\n"
 "  --body                publish one body tracking packet per frame (NATS)\n"
+"  --clock unix|media    capture timestamps: Unix time (default) or from 0\n"
+"  --clock-offset-ms N   Unix clock off by N ms (a camera's own clock)\n"
 "  --help\n");
 }
 
@@ -385,7 +389,8 @@ static void on_source_info(void *arg, const struct nats_event *ev)
 	reply[ev->reply_len] = '\0';
 	memset(&si, 0, sizeof si);
 	si.source_kind = s->frames ? SOURCE_KIND_FINITE : SOURCE_KIND_LIVE;
-	si.timestamp_domain = TS_DOMAIN_MEDIA_TIME_NS;
+	si.timestamp_domain = s->media_clock ? TS_DOMAIN_MEDIA_TIME_NS :
+						 TS_DOMAIN_UNIX_EPOCH_NS;
 	if (s->fault == F_RESET_STORM)
 		si.flags = s->nats_era == ERA_PRODUCER ? 0x10 : 0x20;
 	si.timeline_start_ns = s->ts_base;
@@ -763,7 +768,7 @@ static int run(struct sim *s)
 	long i;
 
 	s->period = 1000000000ull / s->fps;
-	s->ts_base = clock_wall_ns();
+	s->ts_base = s->media_clock ? 0 : clock_wall_ns() + (uint64_t)(s->clock_offset_ms * 1000000);
 	if (s->start_delay_ms)
 		wait_until(s, clock_mono_ns() + (uint64_t)s->start_delay_ms * 1000000u);
 	t0 = clock_mono_ns();
@@ -779,7 +784,8 @@ static int run(struct sim *s)
 				if (restart(s) < 0)
 					return EXIT_INIT;
 				id = 1;
-				s->ts_base = clock_wall_ns();
+				s->ts_base = s->media_clock ? 0 : clock_wall_ns() +
+					     (uint64_t)(s->clock_offset_ms * 1000000);
 			} else if (s->fault == F_RESIZE) {
 				int big = s->cur_w == s->width;
 
@@ -825,6 +831,7 @@ static int parse_args(struct sim *s, int argc, char **argv)
 	static const char *const faults[] = {
 		"none", "torn", "reset-storm", "restart", "resize", "garbage-reserved"
 	};
+	static const char *const clocks[] = { "unix", "media" };
 	static const struct option lo[] = {
 		{ "instance", 1, 0, 'i' }, { "target", 1, 0, 't' },
 		{ "label", 1, 0, 'l' }, { "meta", 1, 0, 'm' },
@@ -837,6 +844,7 @@ static int parse_args(struct sim *s, int argc, char **argv)
 		{ "fault-every", 1, 0, 'E' }, { "legacy-status", 0, 0, 'L' },
 		{ "nats-url", 1, 0, 'N' }, { "nats-era", 1, 0, 'e' },
 		{ "reset-event", 1, 0, 'R' }, { "body", 0, 0, 'B' },
+		{ "clock", 1, 0, 'C' }, { "clock-offset-ms", 1, 0, 'O' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *target = "default", *label = NULL, *annexb = NULL;
@@ -867,6 +875,8 @@ static int parse_args(struct sim *s, int argc, char **argv)
 		case 'e': if ((s->nats_era = pick(optarg, eras, 3)) < 0) goto bad; break;
 		case 'R': if ((s->reset_late = pick(optarg, resets, 2)) < 0) goto bad; break;
 		case 'B': s->body = 1; break;
+		case 'C': if ((s->media_clock = pick(optarg, clocks, 2)) < 0) goto bad; break;
+		case 'O': if (parse_long(optarg, -86400000L, 86400000L, &s->clock_offset_ms)) goto bad; break;
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -55,6 +55,7 @@ struct tester {
 	int have_ssrc, have_seq, have_ts;
 	uint32_t ssrc, last_ts;
 	uint64_t ts_backwards;  /* in-order packets whose timestamp went back */
+	int64_t sr_skew_ms;     /* last SR: its NTP time minus our wall clock */
 	int pt;
 	uint16_t next_seq;
 	uint64_t bytes, gaps, reordered, bad_header, ssrc_changes, damaged_aus;
@@ -306,6 +307,13 @@ static void on_rtcp(struct tester *t, const uint8_t *p, size_t n)
 		return;
 	}
 	t->rtcp_sr += (uint64_t)in.has_sr;
+	if (in.has_sr) {
+		/* NTP 32.32 since 1900 -> Unix ms, against our clock now */
+		int64_t ntp_ms = (int64_t)((in.sr.ntp >> 32) - RTCP_NTP_UNIX_OFFSET) * 1000 +
+				 (int64_t)(((in.sr.ntp & 0xffffffffu) * 1000) >> 32);
+
+		t->sr_skew_ms = ntp_ms - (int64_t)(clock_wall_ns() / 1000000u);
+	}
 	t->rtcp_bye += (uint64_t)in.has_bye;
 	if (in.has_sdes)
 		memcpy(t->cname, in.cname, sizeof t->cname);
@@ -338,7 +346,7 @@ static void summary(const struct tester *t, int rc)
 	       "\"missing_marker\":%llu,\"damaged_aus\":%llu,\"overflow\":%llu,"
 	       "\"ssrc\":\"0x%08x\",\"ssrc_changes\":%llu,\"pt\":%d,"
 	       "\"first_keyframe_has_params\":%s,\"rtcp_packets\":%llu,\"rtcp_sr\":%llu,"
-	       "\"rtcp_bye\":%llu,\"rtcp_bad\":%llu,\"rtcp_foreign_ssrc\":%llu,"
+	       "\"rtcp_bye\":%llu,\"rtcp_bad\":%llu,\"rtcp_foreign_ssrc\":%llu,\"sr_skew_ms\":%lld,"
 	       "\"cname\":\"%s\",\"duration_ms\":%.0f,\"exit\":%d}\n",
 	       (unsigned long long)d->packets, (unsigned long long)t->bytes,
 	       (unsigned long long)d->aus, (unsigned long long)d->keyframes,
@@ -351,7 +359,7 @@ static void summary(const struct tester *t, int rc)
 	       d->first_key_params < 0 ? "null" : d->first_key_params ? "true" : "false",
 	       (unsigned long long)t->rtcp_packets, (unsigned long long)t->rtcp_sr,
 	       (unsigned long long)t->rtcp_bye, (unsigned long long)t->rtcp_bad,
-	       (unsigned long long)t->rtcp_foreign, t->cname, ms, rc);
+	       (unsigned long long)t->rtcp_foreign, (long long)t->sr_skew_ms, t->cname, ms, rc);
 	fflush(stdout);
 }
 

@@ -10,7 +10,8 @@
 #       found by our scanner and by FFmpeg's trace_headers, H.264 and H.265;
 #   (e) NATS server killed and restarted mid-stream: video unaffected,
 #       streamer reconnects and publishes again, body SEI resumes;
-#   (f) --no-nats and a dead NATS URL: video unaffected.
+#   (f) --no-nats and a dead NATS URL: video unaffected;
+#   (g) a Unix-epoch producer clock drives the RTCP NTP mapping.
 # H and key are used in the eval'd $BEFORE_SIM / $DURING; $X (TEST_EXEC)
 # may be several words.
 # shellcheck disable=SC2034,SC2086,SC1090
@@ -191,9 +192,9 @@ testing "streamer.stats request answered with JSON" "
 s = json.load(sys.stdin); print(s)
 assert s[\"instance\"] == sys.argv[1] and s[\"aus_out\"] > 0 and s[\"rtp\"][\"packets\"] > 0
 ' np$$early"
-testing "source info from .producer: media time domain logged" "
+testing "source info from .producer: Unix-epoch domain logged" "
 	grep 'source info' $TMP/early/streamer.log
-	grep -q 'producer source info (producer subjects): finite source, timestamps in media time' \
+	grep -q 'producer source info (producer subjects): finite source, timestamps in unix epoch' \
 		$TMP/early/streamer.log"
 
 # ---- (a) late STREAM_RESET + (c) control era -------------------------------
@@ -208,7 +209,7 @@ testing "STREAM_RESET late: recognised, no second rebase" "
 	[ \$(sed -n 's/.*\"keyframes\":\([0-9]*\).*/\1/p' $TMP/late/tester.json) -eq 3 ]"
 testing "source info from .control (E2 fallback)" "
 	grep 'source info' $TMP/late/streamer.log
-	grep -q 'producer source info (control subjects): finite source, timestamps in media time' \
+	grep -q 'producer source info (control subjects): finite source, timestamps in unix epoch' \
 		$TMP/late/streamer.log"
 
 # ---- (d) body tracking as SEI, (c) no responder ----------------------------
@@ -253,6 +254,23 @@ testing "NATS restart: streamer reconnects and publishes status" "
 testing "NATS restart: body SEI resumes after reconnect" "
 	$SCAN h264 $TMP/restart/dump.h264 > $TMP/restart/scan.out; tail -n 1 $TMP/restart/scan.out
 	[ \$(awk '\$1 == \"au\" && \$2 >= 130' $TMP/restart/scan.out | wc -l) -ge 15 ]"
+# ---- (g) the timestamp domain drives the RTCP clock mapping -----------------
+# A camera whose clock is an hour behind: with its source info saying
+# "Unix epoch", sender reports map RTP time to the camera's clock (SR NTP
+# about -3600 s from ours); without NATS there is no source info and the
+# reports use this machine's clock (skew near 0).
+WAIT_NATS=1
+stream clock h264 90 "--nats-url $URL" "--nats-url $URL --clock-offset-ms -3600000"
+testing "Unix-epoch producer: RTCP maps RTP time to the camera's clock" "
+	grep 'source info' $TMP/clock/streamer.log; cat $TMP/clock/tester.json
+	k=\$(sed -n 's/.*\"sr_skew_ms\":\(-*[0-9]*\).*/\1/p' $TMP/clock/tester.json)
+	[ -n \"\$k\" ] && [ \"\$k\" -gt -3603000 ] && [ \"\$k\" -lt -3597000 ]"
+WAIT_NATS=0
+stream clock0 h264 90 "--no-nats" "--clock-offset-ms -3600000"
+testing "no source info: RTCP uses the local wall clock" "
+	cat $TMP/clock0/tester.json
+	k=\$(sed -n 's/.*\"sr_skew_ms\":\(-*[0-9]*\).*/\1/p' $TMP/clock0/tester.json)
+	[ -n \"\$k\" ] && [ \"\$k\" -gt -3000 ] && [ \"\$k\" -lt 3000 ]"
 stop_server
 
 # ---- (f) no NATS at all ------------------------------------------------------
