@@ -221,13 +221,25 @@ static ALWAYS_INLINE void convert(int fmt, unsigned cs, const struct job *j)
 	}
 }
 
+/* The x86-64 baseline (SSE2) has no byte shuffle, so GCC leaves the luma
+ * loop of 3-byte pixels scalar; an x86-64-v2 (SSSE3/SSE4.2) clone of those
+ * converters is chosen at run time where the CPU has it, halving their
+ * cost (docs/benchmarks.md).  Other formats vectorise at the baseline. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define CLONES __attribute__((target_clones("default", "arch=x86-64-v2")))
+#else
+#define CLONES
+#endif
+
 /* One specialised converter per (format, chroma step). */
 #define CONVERTER(name, fmt, cs) \
 	static void name(const struct job *j) { convert(fmt, cs, j); }
-CONVERTER(rgb_i420, SRC_RGB, 1)
-CONVERTER(rgb_nv12, SRC_RGB, 2)
-CONVERTER(bgr_i420, SRC_BGR, 1)
-CONVERTER(bgr_nv12, SRC_BGR, 2)
+#define CONVERTER_CLONED(name, fmt, cs) \
+	CLONES static void name(const struct job *j) { convert(fmt, cs, j); }
+CONVERTER_CLONED(rgb_i420, SRC_RGB, 1)
+CONVERTER_CLONED(rgb_nv12, SRC_RGB, 2)
+CONVERTER_CLONED(bgr_i420, SRC_BGR, 1)
+CONVERTER_CLONED(bgr_nv12, SRC_BGR, 2)
 CONVERTER(rgba_i420, SRC_RGBA, 1)
 CONVERTER(rgba_nv12, SRC_RGBA, 2)
 CONVERTER(bgra_i420, SRC_BGRA, 1)

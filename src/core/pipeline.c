@@ -628,6 +628,10 @@ static int open_input(struct pipeline *p)
 	c.shm_name = t.shm_name;
 	c.zmq_endpoint = t.zmq_endpoint;
 	c.label = o->input ? t.label : NULL;
+	/* Passthrough forwards the producer's AU: its raw plane is not read. */
+	if (CONFIG_PASSTHROUGH && o->run_mode == RUN_PIPELINE &&
+	    (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH))
+		c.au_only_codec = o->codec == CODEC_H264 ? 1 : 2;
 	snprintf(p->instance, sizeof p->instance, "%s", t.instance);
 	r = open_control(p, t.nats_key[0] ? t.nats_key : NULL);
 	if (r)

@@ -41,6 +41,7 @@ struct ingest {
 	struct shm_reader shm;
 	char label[ZLABEL_SIZE + 1];  /* empty: accept any instance */
 	unsigned meta_flags;
+	int cfg_au_only;        /* ingest_cfg.au_only_codec */
 	struct ingest_stats st;
 
 	/* newest queued sync of our instance, not yet handled */
@@ -78,6 +79,7 @@ int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 	if (cfg->label)
 		strcpy(in->label, cfg->label);
 	in->meta_flags = cfg->meta_flags;
+	in->cfg_au_only = cfg->au_only_codec;
 	in->st.last_reject = META_OK;
 
 	in->zctx = zmq_ctx_new();
@@ -265,6 +267,9 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	left = &m->plane[PLANE_LEFT];
 	au = &m->plane[PLANE_ENCODED_AU];
 	need = (size_t)left->stride * left->height;
+	/* Passthrough needs the AU only: skip the (large) raw plane. */
+	if (au->active && in->cfg_au_only && m->au_codec == in->cfg_au_only)
+		need = 0;
 	if (need > dst->pix_cap || (au->active && au->size > dst->au_cap)) {
 		ST_INC(in->st.too_big);
 		log_limited(&rl_big, LOG_WARN, TAG,
@@ -272,7 +277,8 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 			    sy->frame_count, need, au->active ? au->size : 0);
 		return 0;
 	}
-	if (shm_read(&in->shm, dst->pix, need, CVMMAP_PAYLOAD_OFFSET + left->offset) < 0 ||
+	if ((need && shm_read(&in->shm, dst->pix, need,
+			      CVMMAP_PAYLOAD_OFFSET + left->offset) < 0) ||
 	    (au->active && shm_read(&in->shm, dst->au, au->size,
 				    CVMMAP_PAYLOAD_OFFSET + (uint64_t)au->offset) < 0) ||
 	    shm_read(&in->shm, m2, sizeof m2, M2_OFF) < 0 ||

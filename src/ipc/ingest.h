@@ -19,6 +19,10 @@ struct ingest_cfg {
 	const char *zmq_endpoint;  /* "ipc:///tmp/cvmmap_default" */
 	const char *label;         /* instance name to accept; NULL = any */
 	unsigned meta_flags;       /* CVMMAP_META_* parse flags (0 = C++ rules) */
+	int au_only_codec;         /* 1 H.264 / 2 H.265: when a frame carries an
+				    * AU of this codec, copy only the AU (the
+				    * consumer forwards it and needs no pixels);
+				    * pix_size is then 0.  0 = always copy all. */
 };
 
 /* One copied frame.  Buffers are allocated once (frame_slot_alloc) and
