@@ -17,6 +17,7 @@
 # target binaries run through $TEST_EXEC (qemu), host tools plainly.
 set -u
 SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SRCTREE/scripts/lib.sh"
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 X=${TEST_EXEC:-}
@@ -40,30 +41,6 @@ MANDATORY="rtp-h264 rtp-h265 rtmp-h264 rtmp-h265-enhanced rtmp-h265-domestic"
 total=0 npass=0 nfail=0 nskip=0 json=""
 xtotal=0 xpass=0 xfail=0 xskip=0
 
-enabled() { grep -q "^$1=y" "${KCONFIG_CONFIG:-$SRCTREE/.config}" 2>/dev/null; }
-
-free_port() {
-	python3 -c 'import socket,random
-for _ in range(200):
-    p=random.randrange(20000,60000,2); ok=True
-    for q in (p,p+1):
-        for t in (socket.SOCK_STREAM,socket.SOCK_DGRAM):
-            s=socket.socket(socket.AF_INET,t)
-            try: s.bind(("127.0.0.1",q))
-            except OSError: ok=False
-            finally: s.close()
-    if ok: print(p); break'
-}
-
-# Stop a PID we started: TERM, then KILL after 3 s; always reaped.
-stop_pid() {
-	[ -n "${1:-}" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 
 record() { # row verdict why
 	if echo " $MANDATORY " | grep -q " $1 "; then

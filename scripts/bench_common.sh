@@ -5,6 +5,7 @@
 # $OBJTREE/test/tmp/bench).  Benchmarks print numbers measured in the same
 # run; they are never part of `make check`.
 SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SRCTREE/scripts/lib.sh"
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 TB=$OBJTREE/test
@@ -26,29 +27,6 @@ median() {
 
 # key=value field of a helper_bench_run / bench_lat.awk line.
 field() { sed -n "s/.*\\<$1=\\([^ ]*\\).*/\\1/p" "$2" | head -n 1; }
-
-free_port() {
-	python3 -c 'import socket,random
-for _ in range(200):
-    p=random.randrange(20000,60000,2); ok=True
-    for q in (p,p+1):
-        for t in (socket.SOCK_STREAM,socket.SOCK_DGRAM):
-            s=socket.socket(socket.AF_INET,t)
-            try: s.bind(("127.0.0.1",q))
-            except OSError: ok=False
-            finally: s.close()
-    if ok: print(p); break'
-}
-
-# Stop a PID we started: TERM, then KILL after 3 s; always reaped.
-stop_pid() {
-	[ -n "${1:-}" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 
 machine() {
 	echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -n 1), nproc $(nproc)," \

@@ -23,7 +23,7 @@ t_pass=0 t_fail=0 t_skip=0
 
 # optional CONFIG_X: true when CONFIG_X=y in the build's .config.
 optional() {
-	grep -q "^$1=y" "${KCONFIG_CONFIG:-$SRCTREE/.config}" 2>/dev/null
+	enabled "$1"
 }
 
 skip() {
@@ -65,24 +65,5 @@ target() {
 	${TEST_EXEC:-} "$@"
 }
 
-# Pick a free loopback port (TCP and UDP, plus port+1 for RTCP).
-free_port() {
-	python3 - <<'PY'
-import socket, random
-for _ in range(200):
-    p = random.randrange(20000, 60000, 2)
-    ok = True
-    for q in (p, p + 1):
-        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, t)
-            try:
-                s.bind(("127.0.0.1", q))
-            except OSError:
-                ok = False
-            finally:
-                s.close()
-    if ok:
-        print(p)
-        break
-PY
-}
+# free_port, stop_pid, enabled
+. "$SRCTREE/scripts/lib.sh"

@@ -1,0 +1,32 @@
+# lib.sh - shell helpers shared by the test suites and the scripts that
+# drive the streamer (acceptance, faults, benchmarks, soak).  Sourced.
+
+# free_port: an even loopback port p with p and p+1 free for TCP and UDP
+# (RTP + RTCP, RTMP), picked at random so parallel runs do not collide.
+free_port() {
+	python3 -c 'import socket, random
+for _ in range(200):
+    p = random.randrange(20000, 60000, 2); ok = True
+    for q in (p, p + 1):
+        for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, t)
+            try: s.bind(("127.0.0.1", q))
+            except OSError: ok = False
+            finally: s.close()
+    if ok: print(p); break'
+}
+
+# stop_pid PID: stop a process we started: TERM, KILL after 3 s, reaped.
+stop_pid() {
+	[ -n "${1:-}" ] || return 0
+	kill "$1" 2>/dev/null
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# enabled CONFIG_X: true when the build's .config has CONFIG_X=y.
+enabled() {
+	grep -q "^$1=y" "${KCONFIG_CONFIG:-${SRCTREE:-.}/.config}" 2>/dev/null
+}
