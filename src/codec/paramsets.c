@@ -70,7 +70,9 @@ static void h264_skip_scaling_list(struct bitreader *br, int size)
 		if (next) {
 			int32_t delta = br_se(br);
 
-			next = (int)((last + delta + 256) % 256);
+			/* 64-bit: delta_scale should be -128..127, but
+			 * se(v) of hostile input reaches +-2^31 */
+			next = (int)(((int64_t)last + delta + 256) % 256);
 		}
 		last = next ? next : last;
 	}
@@ -130,7 +132,9 @@ static int h264_sps(struct bitreader *br, struct sps_info *o)
 			sep = br_bit(br);       /* separate_colour_plane_flag */
 		o->bit_depth_luma = br_ue(br) + 8;
 		o->bit_depth_chroma = br_ue(br) + 8;
-		if (o->bit_depth_luma > 14 || o->bit_depth_chroma > 14)
+		/* < 8: ue(v) near 2^32 wrapped the sum */
+		if (o->bit_depth_luma > 14 || o->bit_depth_chroma > 14 ||
+		    o->bit_depth_luma < 8 || o->bit_depth_chroma < 8)
 			return -EINVAL;
 		br_bit(br);                     /* qpprime_y_zero_transform_bypass */
 		if (br_bit(br)) {               /* seq_scaling_matrix_present_flag */
@@ -229,8 +233,10 @@ static int h265_sps(struct bitreader *br, struct sps_info *o)
 			cw[i] = br_ue(br);    /* left, right, top, bottom */
 	o->bit_depth_luma = br_ue(br) + 8;
 	o->bit_depth_chroma = br_ue(br) + 8;
+	/* < 8: ue(v) near 2^32 wrapped the sum (found by fuzz_sps) */
 	if (!br_ok(br) || !w || !h || w > 65535 || h > 65535 ||
-	    o->bit_depth_luma > 16 || o->bit_depth_chroma > 16)
+	    o->bit_depth_luma > 16 || o->bit_depth_chroma > 16 ||
+	    o->bit_depth_luma < 8 || o->bit_depth_chroma < 8)
 		return -EINVAL;
 
 	crop_units(sep ? 0 : o->chroma_format_idc, &sx, &sy);

@@ -225,7 +225,10 @@ static ALWAYS_INLINE void convert(int fmt, unsigned cs, const struct job *j)
  * loop of 3-byte pixels scalar; an x86-64-v2 (SSSE3/SSE4.2) clone of those
  * converters is chosen at run time where the CPU has it, halving their
  * cost (docs/benchmarks.md).  Other formats vectorise at the baseline. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* Not under ThreadSanitizer: GCC instruments the ifunc resolver, which
+ * runs during relocation before the TSan runtime exists (SIGSEGV). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
 #define CLONES __attribute__((target_clones("default", "arch=x86-64-v2")))
 #else
 #define CLONES

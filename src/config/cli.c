@@ -335,8 +335,8 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 		if (!o->rtmp_url)
 			return fail(err, errlen, "--rtmp needs --rtmp-url rtmp://host[:port]/app/stream");
 		if (strncmp(o->rtmp_url, "rtmp://", 7))
-			return fail(err, errlen, "--rtmp-url: '%s' does not start with rtmp://",
-				    o->rtmp_url);
+			/* not echoed: the URL may carry credentials */
+			return fail(err, errlen, "--rtmp-url does not start with rtmp://");
 		if (o->codec == CODEC_H264 && o->rtmp_mode == RTMP_MODE_DOMESTIC)
 			return fail(err, errlen, "--rtmp-mode domestic is H.265 only; H.264 "
 				    "over RTMP always uses FLV codec id 7");
