@@ -515,15 +515,16 @@ static void print_stats(struct pipeline *p, uint64_t dt_ns, uint64_t *last_out,
 		};
 		struct rtmp_sink_stats st;
 		rtmp_sink_get_stats(p->rtmp, &st);
-		snprintf(rtmp, sizeof rtmp, " rtmp[%s sent=%llu dropped=%llu connects=%llu]",
+		snprintf(rtmp, sizeof rtmp, " rtmp[%s sent=%llu dropped=%llu connects=%llu failures=%llu]",
 			 st.state >= 0 && st.state <= RTMP_BACKOFF ? names[st.state] : "?",
 			 (unsigned long long)st.aus_sent, (unsigned long long)st.aus_dropped,
-			 (unsigned long long)st.connects);
+			 (unsigned long long)st.connects, (unsigned long long)st.failures);
 	}
-	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu resets=%llu "
+	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu too_big=%llu resets=%llu "
 		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s%s", when,
 		 (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
 		 (unsigned long long)is.torn, (unsigned long long)is.rejected,
+		 (unsigned long long)(is.too_big + STAT(p->frames_too_big)),
 		 (unsigned long long)is.resets, (unsigned long long)is.reattached,
 		 (unsigned long long)(STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped)),
 		 STAT(p->enc_name) ? STAT(p->enc_name) : "none",
@@ -773,7 +774,8 @@ static int open_control(struct pipeline *p, const char *nats_key)
 	c.instance = p->instance;
 	r = control_open(&p->ctl, &c, &ctl_ops, p);
 	if (r < 0) {
-		log_error(TAG, "--nats-url %s: %s", o->nats_url,
+		/* the URL is not echoed: it may carry credentials */
+		log_error(TAG, "--nats-url: %s",
 			  r == -EINVAL ? "not a valid nats://host:port URL" : strerror(-r));
 		return EXIT_USAGE;
 	}

@@ -289,6 +289,7 @@ static void fail(struct rtmp_sink *s, uint64_t now, const char *why)
 	s->fd = -1;
 	if (s->state == RTMP_PUBLISHING)
 		s->st.disconnects++;
+	s->st.failures++;
 	s->state = RTMP_BACKOFF;
 	s->deadline_ns = now + (uint64_t)delay * 1000000u;
 	b = b * 2 > (unsigned)s->cfg.reconnect_max_ms ? (unsigned)s->cfg.reconnect_max_ms : b * 2;
