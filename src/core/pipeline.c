@@ -492,42 +492,57 @@ static void *encode_thread(void *arg)
 
 /* ------------------------------------------------------------ io */
 
+/* Everything the stats line and the status JSON report, read once on the
+ * io thread (counters of other threads with relaxed atomic loads). */
+struct snapshot {
+	struct ingest_stats in;
+	struct rtp_sink_stats rtp;
+	struct rtmp_sink_stats rtmp;
+	unsigned long long frames_in, dropped, too_big;
+	const char *enc;
+};
+
+static void take_snapshot(struct pipeline *p, struct snapshot *s)
+{
+	memset(s, 0, sizeof *s);
+	if (CONFIG_CVMMAP && p->in)
+		ingest_get_stats(p->in, &s->in);
+	if (CONFIG_RTP && p->rtp)
+		rtp_sink_get_stats(p->rtp, &s->rtp);
+	if (CONFIG_RTMP && p->rtmp)
+		rtmp_sink_get_stats(p->rtmp, &s->rtmp);
+	s->frames_in = STAT(p->frames_in);
+	s->dropped = STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped);
+	s->too_big = s->in.too_big + STAT(p->frames_too_big);
+	s->enc = STAT(p->enc_name) ? STAT(p->enc_name) : "none";
+}
+
 static void print_stats(struct pipeline *p, uint64_t dt_ns, uint64_t *last_out,
 			uint64_t *last_bytes, const char *when)
 {
+	static const char *const names[] = {
+		"idle", "connecting", "handshake", "commands", "publishing", "backoff"
+	};
 	char rtp[96] = "", rtmp[128] = "";
 	double secs = dt_ns ? (double)dt_ns / 1e9 : 1.0;
-	struct ingest_stats is;
+	struct snapshot s;
 
-	memset(&is, 0, sizeof is);
-	if (CONFIG_CVMMAP && p->in)
-		ingest_get_stats(p->in, &is);
-	if (CONFIG_RTP && p->rtp) {
-		struct rtp_sink_stats st;
-		rtp_sink_get_stats(p->rtp, &st);
+	take_snapshot(p, &s);
+	if (CONFIG_RTP && p->rtp)
 		snprintf(rtp, sizeof rtp, " rtp[pkts=%llu aus=%llu err=%llu]",
-			 (unsigned long long)st.packets, (unsigned long long)st.aus,
-			 (unsigned long long)st.send_errors);
-	}
-	if (CONFIG_RTMP && p->rtmp) {
-		static const char *const names[] = {
-			"idle", "connecting", "handshake", "commands", "publishing", "backoff"
-		};
-		struct rtmp_sink_stats st;
-		rtmp_sink_get_stats(p->rtmp, &st);
+			 (unsigned long long)s.rtp.packets, (unsigned long long)s.rtp.aus,
+			 (unsigned long long)s.rtp.send_errors);
+	if (CONFIG_RTMP && p->rtmp)
 		snprintf(rtmp, sizeof rtmp, " rtmp[%s sent=%llu dropped=%llu connects=%llu failures=%llu]",
-			 st.state >= 0 && st.state <= RTMP_BACKOFF ? names[st.state] : "?",
-			 (unsigned long long)st.aus_sent, (unsigned long long)st.aus_dropped,
-			 (unsigned long long)st.connects, (unsigned long long)st.failures);
-	}
+			 s.rtmp.state >= 0 && s.rtmp.state <= RTMP_BACKOFF ? names[s.rtmp.state] : "?",
+			 (unsigned long long)s.rtmp.aus_sent, (unsigned long long)s.rtmp.aus_dropped,
+			 (unsigned long long)s.rtmp.connects, (unsigned long long)s.rtmp.failures);
 	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu too_big=%llu resets=%llu "
 		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s%s", when,
-		 (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
-		 (unsigned long long)is.torn, (unsigned long long)is.rejected,
-		 (unsigned long long)(is.too_big + STAT(p->frames_too_big)),
-		 (unsigned long long)is.resets, (unsigned long long)is.reattached,
-		 (unsigned long long)(STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped)),
-		 STAT(p->enc_name) ? STAT(p->enc_name) : "none",
+		 s.frames_in, (unsigned long long)p->aus_out,
+		 (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected, s.too_big,
+		 (unsigned long long)s.in.resets, (unsigned long long)s.in.reattached,
+		 s.dropped, s.enc,
 		 (double)(p->aus_out - *last_out) / secs,
 		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, rtp, rtmp);
 	*last_out = p->aus_out;
@@ -719,39 +734,29 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 {
 	struct pipeline *p = arg;
 	static const char *const prod[] = { "unknown", "online", "offline" };
-	struct ingest_stats is;
 	char rtp[128] = "null", rtmp[160] = "null";
+	struct snapshot s;
 	int n;
 
-	memset(&is, 0, sizeof is);
-	if (CONFIG_CVMMAP && p->in)
-		ingest_get_stats(p->in, &is);
-	if (CONFIG_RTP && p->rtp) {
-		struct rtp_sink_stats st;
-		rtp_sink_get_stats(p->rtp, &st);
+	take_snapshot(p, &s);
+	if (CONFIG_RTP && p->rtp)
 		snprintf(rtp, sizeof rtp, "{\"packets\":%llu,\"aus\":%llu,\"send_errors\":%llu}",
-			 (unsigned long long)st.packets, (unsigned long long)st.aus,
-			 (unsigned long long)st.send_errors);
-	}
-	if (CONFIG_RTMP && p->rtmp) {
-		struct rtmp_sink_stats st;
-		rtmp_sink_get_stats(p->rtmp, &st);
+			 (unsigned long long)s.rtp.packets, (unsigned long long)s.rtp.aus,
+			 (unsigned long long)s.rtp.send_errors);
+	if (CONFIG_RTMP && p->rtmp)
 		snprintf(rtmp, sizeof rtmp, "{\"state\":%d,\"aus_sent\":%llu,"
-			 "\"aus_dropped\":%llu,\"connects\":%llu}", st.state,
-			 (unsigned long long)st.aus_sent, (unsigned long long)st.aus_dropped,
-			 (unsigned long long)st.connects);
-	}
+			 "\"aus_dropped\":%llu,\"connects\":%llu}", s.rtmp.state,
+			 (unsigned long long)s.rtmp.aus_sent, (unsigned long long)s.rtmp.aus_dropped,
+			 (unsigned long long)s.rtmp.connects);
 	n = snprintf(buf, cap, "{\"instance\":\"%s\",\"producer\":\"%s\","
 		     "\"frames_in\":%llu,\"aus_out\":%llu,\"torn\":%llu,\"rejected\":%llu,"
 		     "\"dropped\":%llu,\"resets\":%llu,\"encoder\":\"%s\","
 		     "\"bodies_in\":%llu,\"bodies_attached\":%llu,\"rtp\":%s,\"rtmp\":%s}",
 		     p->instance, p->producer_state >= 0 && p->producer_state <= 2 ?
 		     prod[p->producer_state] : "unknown",
-		     (unsigned long long)STAT(p->frames_in), (unsigned long long)p->aus_out,
-		     (unsigned long long)is.torn, (unsigned long long)is.rejected,
-		     (unsigned long long)(STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped)),
-		     (unsigned long long)is.resets,
-		     STAT(p->enc_name) ? STAT(p->enc_name) : "none",
+		     s.frames_in, (unsigned long long)p->aus_out,
+		     (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected,
+		     s.dropped, (unsigned long long)s.in.resets, s.enc,
 		     (unsigned long long)STAT(p->bodies_in), (unsigned long long)STAT(p->bodies_attached),
 		     rtp, rtmp);
 	return n > 0 && (size_t)n < cap ? n : 0;
