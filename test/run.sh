@@ -38,7 +38,7 @@ echo "== unit tests"
 for t in "$OBJTREE"/test/test_*; do
 	[ -x "$t" ] || continue
 	# shellcheck disable=SC2086
-	timeout "${UNIT_TIMEOUT:-300}" $TEST_EXEC "$t" > "$out" 2>&1
+	timeout -k 10 "${UNIT_TIMEOUT:-300}" $TEST_EXEC "$t" > "$out" 2>&1
 	rc=$?
 	cat "$out" >> "$log"
 	grep -E '^(FAIL|    )' "$out"
@@ -53,7 +53,7 @@ for s in "$SRCTREE"/test/suites/*.sh; do
 	if [ -n "${SUITES:-}" ] && ! echo " $SUITES " | grep -q " $name "; then
 		continue
 	fi
-	timeout "${SUITE_TIMEOUT:-900}" sh "$s" > "$out" 2>&1
+	timeout -k 10 "${SUITE_TIMEOUT:-900}" sh "$s" > "$out" 2>&1
 	rc=$?
 	cat "$out" >> "$log"
 	grep -E '^(FAIL|SKIP)' "$out"

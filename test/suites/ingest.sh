@@ -166,7 +166,7 @@ else
 		[ "$meta" = v2.1 ] && au="--annexb $TMP/a.h264"
 		[ "$meta" = v2.1 ] && [ ! -s "$TMP/a.h264" ] && continue
 		inst=${ID}k$(echo "$meta" | tr -d .)
-		timeout 10 $X "$SIM" --instance "$inst" --meta "$meta" --pixel-format "$@" $au \
+		timeout -k 2 10 $X "$SIM" --instance "$inst" --meta "$meta" --pixel-format "$@" $au \
 			--fps 30 --width 64 --height 48 > /dev/null 2>&1 &
 		p=$!
 		sleep 0.4

@@ -34,7 +34,7 @@ skip() {
 testing() {
 	name=$1 cmd=$2 want=${3:-0}
 	logf=$LOGDIR/$(echo "$name" | tr -c 'A-Za-z0-9_.\n-' '_').log
-	timeout $((TEST_TIMEOUT * TIME_SCALE)) sh -c "$cmd" > "$logf" 2>&1
+	timeout -k 10 $((TEST_TIMEOUT * TIME_SCALE)) sh -c "$cmd" > "$logf" 2>&1
 	rc=$?
 	if [ "$rc" -eq 77 ] && [ "$want" -ne 77 ]; then
 		skip "$name" "$(tail -n 1 "$logf")"
