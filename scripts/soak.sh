@@ -21,6 +21,7 @@
 # Loopback only; every process is bounded by timeout(1) and stopped by PID.
 set -u
 SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$SRCTREE/scripts/lib.sh"   # free_port, stop_pid
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 X=${TEST_EXEC:-}
@@ -39,28 +40,6 @@ W=${SIZE%x*} H=${SIZE#*x}
 FRAMES=$((DUR * FPS))
 BOUND=$((DUR + 120))           # hard bound for every process
 inst=soak$$
-
-free_port() {
-	python3 -c 'import socket,random
-for _ in range(200):
-    p=random.randrange(20000,60000,2); ok=True
-    for q in (p,p+1):
-        for t in (socket.SOCK_STREAM,socket.SOCK_DGRAM):
-            s=socket.socket(socket.AF_INET,t)
-            try: s.bind(("127.0.0.1",q))
-            except OSError: ok=False
-            finally: s.close()
-    if ok: print(p); break'
-}
-
-stop_pid() {
-	[ -n "${1:-}" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 
 # The PID of the program a timeout(1) wrapper runs (or the PID itself).
 child_of() {
