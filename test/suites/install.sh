@@ -16,13 +16,15 @@ mkdir -p "$TMP"
 unit=cvmmap-streamer@.service
 
 # make of our tree that inherits nothing from the `make check` running us
-# (jobserver, .config, CC, SANITIZE).
+# (jobserver, CC, SANITIZE); the .config under test is passed explicitly:
+# with O= the Makefile would otherwise read $OBJTREE/.config, which for
+# an in-tree build is not the one that built $BIN.
 MAKE_CLEAN="$(command -v env) -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u KCONFIG_CONFIG -u CC -u SANITIZE make --no-print-directory"
 
 # ---------------------------------------------------------------- make install
 root=$TMP/root
 testing "make install DESTDIR PREFIX=/usr" \
-	"$MAKE_CLEAN -C '$SRCTREE' O='$OBJTREE' install DESTDIR='$root' PREFIX=/usr"
+	"$MAKE_CLEAN -C '$SRCTREE' O='$OBJTREE' KCONFIG_CONFIG='$KCONFIG_CONFIG' install DESTDIR='$root' PREFIX=/usr"
 n=0
 for b in "$BIN"/*; do
 	[ -x "$b" ] || continue
@@ -57,7 +59,7 @@ fi
 
 root2=$TMP/root-local
 testing "make install PREFIX=/usr/local SYSTEMD_RESTART_STEPS=1" \
-	"$MAKE_CLEAN -C '$SRCTREE' O='$OBJTREE' install DESTDIR='$root2' PREFIX=/usr/local SYSTEMD_RESTART_STEPS=1 &&
+	"$MAKE_CLEAN -C '$SRCTREE' O='$OBJTREE' KCONFIG_CONFIG='$KCONFIG_CONFIG' install DESTDIR='$root2' PREFIX=/usr/local SYSTEMD_RESTART_STEPS=1 &&
 	 u='$root2/usr/local/lib/systemd/system/$unit' &&
 	 grep -q '^ExecStart=/usr/local/bin/cvmmap_streamer ' \"\$u\" &&
 	 grep -qx 'RestartSteps=5' \"\$u\" && grep -qx 'RestartMaxDelaySec=30' \"\$u\" &&
