@@ -17,11 +17,12 @@ Modes (NATS client protocol: INFO, CONNECT, PING/PONG, SUB, MSG):
   err            a normal INFO, then -ERR 'Authorization Violation' and close
 Python 3 standard library only.
 """
-import argparse
 import os
 import socket
 import sys
 import time
+
+import hostile_peer
 
 MODES = ["no-info", "oversized-msg", "long-line", "garbage", "err"]
 INFO = (b'INFO {"server_id":"hostile","version":"2.9.10","proto":1,'
@@ -71,43 +72,14 @@ def serve(c, mode, hold):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--modes", default=",".join(MODES))
-    ap.add_argument("--duration", type=float, default=30.0)
-    ap.add_argument("--hold", type=float, default=5.0,
-                    help="seconds a silent/oversized connection is kept")
-    a = ap.parse_args()
-    modes = [m for m in a.modes.split(",") if m]
-    for m in modes:
-        if m not in MODES:
-            print("hostile_nats_server: unknown mode %s" % m, file=sys.stderr)
-            return 2
-    end = time.monotonic() + a.duration
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", a.port))
-    ls.listen(4)
-    print("listening 127.0.0.1:%d modes %s" % (a.port, ",".join(modes)), flush=True)
-    n = 0
-    while time.monotonic() < end:
-        ls.settimeout(max(0.05, end - time.monotonic()))
-        try:
-            c, _ = ls.accept()
-        except socket.timeout:
-            break
-        mode = modes[n % len(modes)]
-        n += 1
-        try:
-            what = serve(c, mode, min(a.hold, max(0.1, end - time.monotonic())))
-        except OSError as e:
-            what = "client went away (%s)" % e.strerror
-        finally:
-            c.close()
-        print("conn %d mode %s: %s" % (n, mode, what), flush=True)
-    ls.close()
-    print("done: %d connections" % n, flush=True)
-    return 0
+    def hold_arg(ap):
+        ap.add_argument("--hold", type=float, default=5.0,
+                        help="seconds a silent/oversized connection is kept")
+
+    return hostile_peer.run(
+        "hostile_nats_server", __doc__.split("\n")[0], MODES,
+        lambda c, mode, a, end: serve(c, mode, min(a.hold, max(0.1, end - time.monotonic()))),
+        hold_arg)
 
 
 if __name__ == "__main__":

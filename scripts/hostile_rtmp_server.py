@@ -26,12 +26,13 @@ Modes (byte layouts: PROTOCOLS.md 1.2 handshake, 1.3 chunk headers,
                    phase timeout must fire); closed after 15 s at most
 Python 3 standard library only.
 """
-import argparse
 import os
 import socket
 import struct
 import sys
 import time
+
+import hostile_peer
 
 MODES = ["handshake-close", "garbage", "garbage-chunks", "chunk-size",
          "huge-msg", "amf-string", "silent"]
@@ -140,41 +141,8 @@ def serve(c, mode):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--modes", default=",".join(MODES))
-    ap.add_argument("--duration", type=float, default=30.0)
-    a = ap.parse_args()
-    modes = [m for m in a.modes.split(",") if m]
-    for m in modes:
-        if m not in MODES:
-            print("hostile_rtmp_server: unknown mode %s" % m, file=sys.stderr)
-            return 2
-    end = time.monotonic() + a.duration
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", a.port))
-    ls.listen(4)
-    print("listening 127.0.0.1:%d modes %s" % (a.port, ",".join(modes)), flush=True)
-    n = 0
-    while time.monotonic() < end:
-        ls.settimeout(max(0.05, end - time.monotonic()))
-        try:
-            c, _ = ls.accept()
-        except socket.timeout:
-            break
-        mode = modes[n % len(modes)]
-        n += 1
-        try:
-            what = serve(c, mode)
-        except OSError as e:
-            what = "client went away (%s)" % e.strerror
-        finally:
-            c.close()
-        print("conn %d mode %s: %s" % (n, mode, what), flush=True)
-    ls.close()
-    print("done: %d connections" % n, flush=True)
-    return 0
+    return hostile_peer.run("hostile_rtmp_server", __doc__.split("\n")[0], MODES,
+                            lambda c, mode, a, end: serve(c, mode))
 
 
 if __name__ == "__main__":
