@@ -30,3 +30,14 @@ stop_pid() {
 enabled() {
 	grep -q "^$1=y" "${KCONFIG_CONFIG:-${SRCTREE:-.}/.config}" 2>/dev/null
 }
+
+# wait_for FILE PATTERN [TENTHS]: poll FILE until a line matches PATTERN,
+# at most TENTHS tenths of a second (default 50); true when it did.
+wait_for() {
+	_i=0
+	while [ $_i -lt "${3:-50}" ] && ! grep -q "$2" "$1" 2>/dev/null; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q "$2" "$1" 2>/dev/null
+}

@@ -35,16 +35,6 @@ stop_server() {
 }
 trap 'stop_server' EXIT
 
-# wait_for FILE PATTERN [TENTHS]: poll a file for a line.
-wait_for() {
-	i=0
-	while [ $i -lt "${3:-50}" ] && ! grep -q "$2" "$1" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$2" "$1"
-}
-
 start_server "$TMP/server1.log"
 
 testing "connect and PING/PONG" "$H -u $URL ping"

@@ -48,16 +48,6 @@ stop_server() {
 }
 trap 'stop_server' EXIT
 
-# wait_for FILE PATTERN [TENTHS]: poll a file for a line.
-wait_for() {
-	i=0
-	while [ $i -lt "${3:-50}" ] && ! grep -q "$2" "$1" 2> /dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$2" "$1" 2> /dev/null
-}
-
 # Check functions, also needed inside `testing` commands (sh -c): written
 # to a file that those commands source.
 LIB=$TMP/checks.sh
