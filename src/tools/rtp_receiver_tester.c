@@ -39,12 +39,12 @@
 
 struct tester {
 	/* options */
-	const char *host, *dump_path, *trace_path;
+	const char *host, *dump_path, *trace_path, *packets_path;
 	long port, expect_pt, pkt_threshold, au_threshold, timeout_ms, idle_ms;
 	int codec, json, strict;
 
 	int fd, rtcp_fd;
-	FILE *dump, *trace;
+	FILE *dump, *trace, *packets;
 	int64_t real_to_mono;   /* CLOCK_MONOTONIC - CLOCK_REALTIME, ns */
 	uint64_t pkt_ns, prev_pkt_ns, au_first_ns;  /* --trace arrival times */
 	uint32_t au_ts;
@@ -88,6 +88,8 @@ static void usage(FILE *f)
 		"  --idle-ms MS            stop MS after the last packet and report\n"
 		"                          (default: stop as soon as the thresholds are met)\n"
 		"  --dump FILE             write the depacketised Annex B stream\n"
+		"  --dump-packets FILE     write every RTP datagram as it arrived, each\n"
+		"                          preceded by its length (16-bit big endian)\n"
 		"  --trace FILE            per AU: RTP timestamp, CLOCK_MONOTONIC arrival\n"
 		"                          of its first and last packet (ns), bytes\n"
 		"  --json                  print a JSON summary on stdout\n"
@@ -119,7 +121,7 @@ static int parse_args(struct tester *t, int argc, char **argv)
 		{ "packet-threshold", 1, 0, 'n' }, { "au-threshold", 1, 0, 'a' },
 		{ "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
 		{ "codec", 1, 0, 'c' }, { "listen-host", 1, 0, 'l' },
-		{ "dump", 1, 0, 'd' }, { "trace", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
+		{ "dump", 1, 0, 'd' }, { "dump-packets", 1, 0, 'P' }, { "trace", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	const char *bad = NULL;
@@ -140,6 +142,7 @@ static int parse_args(struct tester *t, int argc, char **argv)
 			break;
 		case 'l': t->host = optarg; break;
 		case 'd': t->dump_path = optarg; break;
+		case 'P': t->packets_path = optarg; break;
 		case 'T': t->trace_path = optarg; break;
 		case 'j': t->json = 1; break;
 		case 's': t->strict = 1; break;
@@ -232,6 +235,15 @@ static int on_packet(struct tester *t, const uint8_t *p, size_t n)
 
 	t->bytes += n;
 	t->last_ns = clock_mono_ns();
+	if (t->packets) {
+		uint8_t len[2] = { (uint8_t)(n >> 8), (uint8_t)n };
+
+		if (fwrite(len, 1, 2, t->packets) != 2 || fwrite(p, 1, n, t->packets) != n) {
+			log_error(TAG, "writing %s: %s", t->packets_path, strerror(errno));
+			fclose(t->packets);
+			t->packets = NULL;
+		}
+	}
 	if (!t->first_ns)
 		t->first_ns = t->last_ns;
 	if (rtp_parse_header(p, n, &h) < 0) {
@@ -487,6 +499,11 @@ int main(int argc, char **argv)
 			t.dump_path, strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (t.packets_path && !(t.packets = fopen(t.packets_path, "wb"))) {
+		fprintf(stderr, "rtp_receiver_tester: cannot create %s: %s\n",
+			t.packets_path, strerror(errno));
+		return EXIT_USAGE;
+	}
 	if (t.trace_path) {
 		int on = 1;
 
@@ -511,6 +528,8 @@ int main(int argc, char **argv)
 	summary(&t, rc);
 	if (t.trace && fclose(t.trace) != 0)
 		log_error(TAG, "closing %s: %s", t.trace_path, strerror(errno));
+	if (t.packets && fclose(t.packets) != 0)
+		log_error(TAG, "closing %s: %s", t.packets_path, strerror(errno));
 	if (t.dump && fclose(t.dump) != 0)
 		log_error(TAG, "closing %s: %s", t.dump_path, strerror(errno));
 	free(aubuf);
