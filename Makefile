@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cvmmap-streamer - top-level Makefile (kbuild style, non-recursive).
 #
 #   make defconfig | <name>_defconfig | menuconfig | olddefconfig |

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # acceptance_standalone.sh - the five mandatory rows plus the invalid row:
 # simulator -> cvmmap_streamer -> our tester, each validated.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench.sh - all benchmarks (`make bench`); never part of `make check`.
 #
 #   make O=build bench        or   OBJTREE=build sh scripts/bench.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_common.sh - shared by scripts/bench_*.sh (sourced, not run).
 #
 # Environment: OBJTREE (default build), SRCTREE, RUNS (repetitions, the

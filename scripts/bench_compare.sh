@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_compare.sh - cvmmap_streamer vs FFmpeg CLI vs GStreamer (issue 10).
 #
 #   OBJTREE=build sh scripts/bench_compare.sh [WxH ...]   (default 1280x720 1920x1080)

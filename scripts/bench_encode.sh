@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_encode.sh - encoder CPU: bare encoder vs our encode path vs the
 # whole streamer (issues 4 and 10).
 #

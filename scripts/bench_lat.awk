@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_lat.awk - join a producer trace with a receiver trace (benchmarks).
 #
 #   awk -f bench_lat.awk -v fps=30 -v edge=last tx.trace rx.trace [bare.trace]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_latency.sh - sync -> RTP latency of cvmmap_streamer (issue 10).
 #
 #   OBJTREE=build sh scripts/bench_latency.sh [passthrough] [encode] [overload]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench_pixconv.sh - pixconv_to_yuv against FFmpeg's swscale, BGR -> I420.
 #
 #   make O=build build/test/helper_pixbench   (or any `make check`)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check_link.sh - check that a binary matches its link mode.
 #
 #   scripts/check_link.sh BIN MODE

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - `make demo`: the main job on the built-in simulator.
 #
 # Starts cvmmap_sim (a cv-mmap producer), cvmmap_streamer reading it and

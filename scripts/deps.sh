@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install the Debian 12 packages the build, the tests and the
 # interop peers need (TOOLCHAIN.md section 1, PEERS.md).
 #

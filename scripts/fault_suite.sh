@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fault_suite.sh - the streamer under the faults it must survive.
 #
 #   scripts/fault_suite.sh [--row NAME]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fuzz.sh - `make fuzz [FUZZ_SECONDS=N]`: every fuzz target under libFuzzer.
 #
 # Environment: SRCTREE, FUZZ_SECONDS (per target, default 10),

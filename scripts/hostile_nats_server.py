@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """hostile_nats_server.py - a NATS "server" that misbehaves (tests only).
 
     hostile_nats_server.py --port P [--modes m1,m2,...] [--duration S]

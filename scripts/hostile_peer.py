@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """hostile_peer.py - the accept loop shared by the hostile test servers.
 
 run() parses --port/--modes/--duration (plus any extra arguments a server

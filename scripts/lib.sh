@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # lib.sh - shell helpers shared by the test suites and the scripts that
 # drive the streamer (acceptance, faults, benchmarks, soak).  Sourced.
 

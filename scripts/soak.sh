@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # soak.sh - the full pipeline for a long time, with faults, watching memory.
 #
 #   scripts/soak.sh [DURATION_S]          (default 60)

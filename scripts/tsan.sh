@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tsan.sh - ThreadSanitizer run of the threaded pipeline.
 #
 #   scripts/tsan.sh [--no-build]

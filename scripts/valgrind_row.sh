@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # valgrind_row.sh - one acceptance row with the streamer under Memcheck.
 #
 #   scripts/valgrind_row.sh [--frames N] [--size WxH] [--codec h264|h265]

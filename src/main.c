@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - cvmmap_streamer: command line -> configuration -> pipeline. */
 #include "config/opts.h"
 #include "core/pipeline.h"

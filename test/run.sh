@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh - `make check`: every unit-test binary, then every suite.
 #
 # Environment (set by the Makefile): OBJTREE SRCTREE KCONFIG_CONFIG

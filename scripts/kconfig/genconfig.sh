@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # genconfig.sh - turn .config into the C header every source includes.
 #
 #   scripts/kconfig/genconfig.sh .config Kconfig [Kconfig ...] > config.h

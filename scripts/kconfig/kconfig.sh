@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kconfig.sh - run one Kconfig action with whichever Debian front end exists.
 #
 #   scripts/kconfig/kconfig.sh ACTION [FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* au.h - an encoded access unit as it travels from encoder to sinks. */
 #ifndef CVMMAP_AU_H
 #define CVMMAP_AU_H

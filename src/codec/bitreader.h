@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bitreader.h - MSB-first bit reader with Exp-Golomb codes (pure).
  *
  * Reads an RBSP, i.e. NAL payload with the emulation-prevention bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc.c - back-end selection, NVENC fallback and the AU buffer (encoder.h).
  *
  * struct encoder is a thin shell: the running back-end (ops + state),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc_nvenc.c - H.264/HEVC on NVIDIA NVENC, loaded at run time (enc_priv.h).
  *
  * Nothing NVIDIA is linked: libcuda.so.1 and libnvidia-encode.so.1 are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc_priv.h - the back-end table behind encoder.h (private to src/codec).
  *
  * Each back-end (enc_x264.c, enc_x265.c, enc_nvenc.c) ends with one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc_x264.c - H.264 through the libx264 C API (enc_priv.h back-end).
  *
  * Zero-latency settings: tune "zerolatency" (no lookahead, no frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc_x265.c - H.265 through the libx265 C API (enc_priv.h back-end).
  *
  * Zero-latency settings: tune "zerolatency" (no lookahead, one frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* encoder.h - one interface over x264, x265 and NVENC.
  *
  * encoder_open() picks a back-end deterministically:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nal.c - Annex B scanning and NAL classification (see nal.h). */
 #include "codec/nal.h"
 #include "util/bytes.h"

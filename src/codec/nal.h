@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nal.h - H.264/H.265 Annex B access units: NAL scanning and types (pure).
  *
  * An access unit (AU) travels through the streamer as Annex B bytes:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* paramsets.c - parameter sets, SPS parsing, avcC/hvcC (see paramsets.h).
  *
  * Pure: every function reads caller buffers and writes caller buffers; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* paramsets.h - parameter sets and decoder configuration records (pure).
  *
  * ISO/IEC 14496-15 records built from the parameter sets themselves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pixconv.c - packed camera pixels to planar 4:2:0, BT.601 limited range.
  *
  * Arithmetic: 15-bit fixed point in int32.  Luma per pixel, chroma from

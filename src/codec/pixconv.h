@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pixconv.h - packed camera formats to planar 4:2:0 for the encoders (pure).
  *
  * Source formats are the cv-mmap pixel formats (CONTRACT.md 4.8):

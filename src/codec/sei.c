@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sei.c - user_data_unregistered SEI (see sei.h).
  *
  * sei_rbsp (H.264 7.3.2.3.1 / H.265 7.3.5): messages of

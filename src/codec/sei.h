@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sei.h - user_data_unregistered SEI: build, insert into an AU, find (pure).
  *
  * H.264 7.3.2.3 sei_rbsp / D.1.7 user_data_unregistered (payloadType 5) in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli.c - table-driven command line of cvmmap_streamer (see opts.h). */
 #include "config/opts.h"
 #include "util/exitcodes.h"

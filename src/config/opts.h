@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* opts.h - the streamer's command line, parsed and validated (pure code).
  *
  * cli_parse() fills struct streamer_opts from argv; cli_validate() checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* control.c - NATS glue between the producer's control plane and the
  * pipeline (see control.h).  All protocol work is in src/nats/; this
  * file only names subjects, filters by instance and routes messages. */

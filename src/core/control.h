@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* control.h - the streamer's NATS side (runs on the I/O thread).
  *
  * Follows the producer's status (cvmmap.<key>.status), asks for its

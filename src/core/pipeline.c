@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.c - the streamer: ingest -> encode/passthrough -> sinks.
  *
  * Three fixed threads, hand-offs through lock-free "latest wins" queues

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pipeline.h - ingest -> encode/passthrough -> sinks, run until done. */
 #ifndef CVMMAP_PIPELINE_H
 #define CVMMAP_PIPELINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ring.c - lock-free index FIFO and "latest wins" queue (see ring.h).
  *
  * GCC/Clang __atomic builtins stand in for C11 <stdatomic.h> (the project

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ring.h - fixed-size hand-offs between the streamer's threads.
  *
  * Only small slot indices move; the slots themselves (frame buffers,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_meta.c - cv-mmap SHM metadata v1/v2.0/v2.1 (CONTRACT.md 4). */
 #include "ipc/cvmmap_meta.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_meta.h - the 256-byte cv-mmap SHM metadata region, v1/v2.0/v2.1.
  *
  * CONTRACT.md section 4.  cvmmap_meta_parse() is a pure validator over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ingest.c - ZMQ sync -> coherent SHM copy -> frame slot (ingest.h).
  *
  * One struct ingest owns a ZMQ SUB socket and a read-only SHM reader.

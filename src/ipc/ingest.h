@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ingest.h - the cv-mmap consumer: ZMQ sync -> coherent SHM copy -> slot.
  *
  * ingest_next() waits (bounded) for the newest sync message of our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pattern.h - deterministic per-frame test images (pure).
  *
  * cvmmap_dummy_pattern() (declared in ingest.h) is the upstream dummy

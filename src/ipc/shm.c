@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shm.c - SIGBUS-free reads of a cv-mmap SHM object (shm.h). */
 #include "ipc/shm.h"
 

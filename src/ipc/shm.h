@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shm.h - read-only access to a cv-mmap POSIX shared-memory object.
  *
  * The consumer never maps the object: every byte it needs is copied out

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* target.c - cv-mmap target resolution (CONTRACT.md section 2). */
 #include "ipc/target.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* target.h - cv-mmap target names -> SHM object, ZMQ endpoint, NATS key.
  *
  * CONTRACT.md section 2: a target is a plain instance name ("default") or

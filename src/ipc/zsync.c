@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zsync.c - cv-mmap ZMQ sync / legacy status messages (CONTRACT.md 5). */
 #include "ipc/zsync.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zsync.h - the cv-mmap ZeroMQ messages: 48-byte frame sync (0x7D) and
  * the E1 32-byte module status (0x5A).  CONTRACT.md 5.3 and 5.4.
  *

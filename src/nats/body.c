@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* body.c - see body.h.  Offsets are CONTRACT.md 7.1 (header) and 7.2
  * (record). */
 #include "nats/body.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* body.h - cv-mmap body tracking v1 packets (pure, no copies).
  *
  * CONTRACT.md section 7: a 64-byte header followed by body_count records

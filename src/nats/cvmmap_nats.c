@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_nats.c - see cvmmap_nats.h. */
 #include "nats/cvmmap_nats.h"
 

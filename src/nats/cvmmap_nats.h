@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_nats.h - cv-mmap NATS subject names (pure).
  *
  * CONTRACT.md 6.2: every subject is "cvmmap.<key>.<suffix>" where <key>

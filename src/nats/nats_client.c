@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_client.c - see nats_client.h.
  *
  * Session (NATS client protocol):

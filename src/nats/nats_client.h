@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_client.h - a small non-blocking NATS client for one I/O thread.
  *
  * Same shape as rtmp_sink.h: the I/O loop owns the client,

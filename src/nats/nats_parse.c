@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_parse.c - see nats_parse.h.
  *
  * States follow the protocol: the operation name, its arguments up to

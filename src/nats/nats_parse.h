@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_parse.h - the NATS client protocol, server -> client side (pure).
  *
  * Reference: NATS client protocol ("docs.nats.io/reference/reference-

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_write.c - see nats_write.h. */
 #include "nats/nats_write.h"
 #include "util/bytes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_write.h - the NATS client protocol, client -> server side (pure).
  *
  * Bounds-checked (ptr, end) writers in the style of util/bytes.h: each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pb.c - see pb.h. */
 #include "nats/pb.h"
 #include "util/bytes.h"

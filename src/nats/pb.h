@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pb.h - a tiny protobuf codec and the cv-mmap messages (pure).
  *
  * Wire format (protobuf "Encoding" guide): a message is a sequence of

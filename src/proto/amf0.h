@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amf0.h - Action Message Format 0 writer and reader (pure).
  *
  * AMF0 (Adobe "AMF0 File Format Specification"; PROTOCOLS.md 1.4) is the

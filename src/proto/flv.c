@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flv.c - FLV video bodies, onMetaData, file framing (see flv.h). */
 #include "proto/flv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flv.h - FLV video tag bodies, onMetaData and FLV file framing (pure).
  *
  * An RTMP video message body is an FLV VIDEODATA payload (PROTOCOLS.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtcp.c - RTCP SR / SDES / BYE builders and a compound parser (rtcp.h).
  *
  * Common header, RFC 3550 6.4.1:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtcp.h - RTCP sender reports, SDES CNAME and BYE (RFC 3550 6), pure.
  *
  * Builders are (ptr,end) writers: they return the advanced cursor or

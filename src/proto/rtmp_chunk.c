@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_chunk.c - RTMP chunking (see rtmp_chunk.h; RTMP 1.0 section 5.3). */
 #include "proto/rtmp_chunk.h"
 

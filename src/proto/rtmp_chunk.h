@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_chunk.h - RTMP chunk stream writer and reader (pure, no sockets).
  *
  * RTMP 1.0 section 5.3; PROTOCOLS.md 1.2.  A message is cut into chunks

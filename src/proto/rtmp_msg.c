@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_msg.c - RTMP handshake, control and command bodies (see rtmp_msg.h). */
 #include "proto/rtmp_msg.h"
 

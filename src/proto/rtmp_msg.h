@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_msg.h - RTMP handshake, control and command messages (pure).
  *
  * Builders write message BODIES into (out, cap) and return their length

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_sink.c - RTMP publisher state machine (see rtmp_sink.h).
  *
  * Life of a connection (PROTOCOLS.md 1.1-1.5, 7.1):

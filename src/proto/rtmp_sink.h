@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_sink.h - the RTMP output as a non-blocking state machine.
  *
  * The I/O loop owns it: rtmp_sink_pollfd() says what to wait for,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp.c - H.264 / H.265 RTP packetiser (see rtp.h).
  *
  * RTP fixed header, RFC 3550 5.1:

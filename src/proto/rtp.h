@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp.h - RTP packetiser for H.264 (RFC 6184) and H.265 (RFC 7798), pure.
  *
  * rtp_pack_au() cuts one Annex B access unit into RTP packets and hands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_depay.c - RTP header parser and H.264/H.265 depacketiser (rtp_depay.h).
  *
  * Packet types accepted are those a packetization-mode=1 (RFC 6184 6.3)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_depay.h - RTP header parser and H.264/H.265 depacketiser, pure.
  *
  * For receivers of outside input (rtp_receiver_tester, the fuzzer): every

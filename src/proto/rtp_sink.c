@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_sink.c - RTP over UDP: packetiser + SDP file + RTCP (rtp_sink.h).
  *
  * The only I/O around the pure rtp.c / rtcp.c / sdp.c.  Everything is

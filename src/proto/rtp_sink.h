@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_sink.h - the RTP output: packetise, send over UDP, RTCP, SDP file.
  *
  * Thin I/O around the pure packetiser/RTCP/SDP code.  Never blocks: a

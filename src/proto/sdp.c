@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdp.c - SDP text for one H.264/H.265 RTP stream (see sdp.h).
  *
  *   v=0                                          RFC 8866 5.1

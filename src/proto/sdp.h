@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sdp.h - the SDP file describing our RTP stream (RFC 8866), pure.
  *
  * One video m= line with the payload format parameters of RFC 6184 8.1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_inspect - print and validate a cv-mmap producer's metadata.
  *
  *   cvmmap_inspect [--json] TARGET            live instance (one snapshot)

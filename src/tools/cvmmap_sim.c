@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_sim - a cv-mmap producer: SHM + ZMQ PUB exactly like upstream.
  *
  * Per frame (CONTRACT.md 8): grow the object if the payload does not fit,

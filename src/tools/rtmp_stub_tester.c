@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_stub_tester - an RTMP server stub for one publisher, validating.
  *
  *   rtmp_stub_tester --mode h264|h265-enhanced|h265-domestic

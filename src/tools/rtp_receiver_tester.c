@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_receiver_tester - receive H.264/H.265 RTP on a UDP port and validate it.
  *
  * Checks (PROTOCOLS.md 4-5): RTP version 2, payload type, SSRC stability,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bytes.h - bounds-checked byte cursors for every wire format.
  *
  * Writers:  uint8_t *put_X(uint8_t *p, const uint8_t *end, value)

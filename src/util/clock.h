@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clock.h - the clocks the I/O layer hands to pure code. */
 #ifndef CVMMAP_CLOCK_H
 #define CVMMAP_CLOCK_H

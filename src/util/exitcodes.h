@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* exitcodes.h - the one table of process exit codes (README "Exit codes"). */
 #ifndef CVMMAP_EXITCODES_H
 #define CVMMAP_EXITCODES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h - levelled, timestamped logging to stderr with rate limiting.
  *
  * log_msg() writes one line: "2026-11-26T13:00:00.123Z W rtp: text".

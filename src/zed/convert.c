@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* convert.c - SVO2 -> MP4 (convert.h): decode with libavcodec, crop the
  * left half, encode with our encoders, mux with mp4.c; or remux (--copy). */
 #include "zed/convert.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* convert.h - what the three ZED tools share: encoder options, the
  * encode-and-mux sink, the SVO2 -> MP4 conversion itself.
  */

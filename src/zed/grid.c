@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grid.c - resampling and the timestamp overlay (grid.h). */
 #include "zed/grid.h"
 

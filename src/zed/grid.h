@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grid.h - picture helpers of zed_svo_grid_to_mp4 (pure, no allocation).
  *
  * grid_scale_plane: area-average resampling of one 8-bit plane (each output

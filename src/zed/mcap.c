@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mcap.c - MCAP reader (mcap.h).  Section numbers refer to the MCAP spec,
  * foxglove/mcap website/docs/spec/index.md ("Records", "Chunk", ...). */
 #include "zed/mcap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mcap.h - a small MCAP reader: one channel's messages in log-time order.
  *
  * MCAP (foxglove/mcap website/docs/spec/index.md; SVO2_MP4.md section 2):

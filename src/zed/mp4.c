@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mp4.c - ISO BMFF writer (mp4.h).  Box references are ISO/IEC 14496-12
  * (2015) clause numbers; sample entries ISO/IEC 14496-15. */
 #include "zed/mp4.h"

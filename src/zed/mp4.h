@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mp4.h - a minimal ISO BMFF (MP4) writer for one H.264/H.265 video track.
  *
  * ISO/IEC 14496-12 (boxes) and 14496-15 (avc1/hvc1 sample entries with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.c - progress lines on stderr (progress.h). */
 #include "zed/progress.h"
 #include "util/clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.h - progress on stderr for the offline tools.
  *
  * On a TTY: one bar redrawn in place at most 10 times a second,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svo2.c - SVO2 video channel (svo2.h; layout per SVO2_MP4.md 1.2-1.5). */
 #include "zed/svo2.h"
 #include "codec/nal.h"

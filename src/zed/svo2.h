@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svo2.h - ZED SVO2 recordings: the side-by-side video channel of an MCAP.
  *
  * The layout is not published by Stereolabs; it follows public

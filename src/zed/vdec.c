@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vdec.c - libavcodec decoder wrapper (vdec.h).  FFmpeg 5.1 API:
  * avcodec_send_packet / avcodec_receive_frame. */
 #include "zed/vdec.h"

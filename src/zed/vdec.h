@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vdec.h - H.264/H.265 decoding through libavcodec (decode only).
  *
  * A thin wrapper so the tools never see FFmpeg types: feed Annex B access

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zed_batch_svo_to_mp4 - convert every SVO2 under a directory.
  *
  * Runs zed_svo_to_mp4 (the binary beside this one) as up to --jobs child

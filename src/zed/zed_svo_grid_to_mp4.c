@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zed_svo_grid_to_mp4 - four ZED recordings side by side in a 2x2 grid.
  *
  * Sync (common-start rule, SVO2_MP4.md section 3): start_ts = the latest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zed_svo_to_mp4 - convert a ZED SVO2 recording to MP4 without the ZED SDK.
  *
  * Left view (the left half of the side-by-side stream, unrectified,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zedcommon.c - options, signals and names shared by the ZED tools
  * (convert.h); no decoder or encoder here, so the batch tool links without
  * libavcodec. */

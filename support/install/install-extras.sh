@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-extras.sh - what `make install` adds beside the binaries.
 #
 # Called by the Makefile with SRCTREE, DESTDIR and PREFIX in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* alloc_count.c - LD_PRELOAD shim that counts heap allocations (test only).
  *
  * Interposes malloc, calloc, realloc and the aligned allocators of glibc

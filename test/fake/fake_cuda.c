@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake_cuda.c - TEST DOUBLE of libcuda.so.1.  Not a driver, never shipped.
  *
  * Built as $(objtree)/fake/libcuda.so.1 for the NVENC tests (docs/nvenc.md).

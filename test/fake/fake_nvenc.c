@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake_nvenc.c - TEST DOUBLE of libnvidia-encode.so.1.  Not a driver, never
  * shipped.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_amf0.c - AMF0 reader, property lookup and command parsing. */
 #include "proto/amf0.h"
 #include "proto/rtmp_msg.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_annexb.c - Annex B scanning and everything built from an AU.
  *
  * Byte 0 picks the codec; the rest is an access unit.  Runs the scanner,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_body.c - body tracking v1 parser over arbitrary bytes: an
  * accepted packet's view stays inside the input. */
 #include "nats/body.h"

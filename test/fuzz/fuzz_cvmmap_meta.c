@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_cvmmap_meta.c - cvmmap_meta_parse over arbitrary metadata.
  *
  * Input: 256 metadata bytes, optionally followed by 8 bytes of object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_flv.c - FLV video tag parsing and the record / length-prefixed
  * conversions back to Annex B (the stub's dump path). */
 #include "proto/flv.h"

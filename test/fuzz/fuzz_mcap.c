@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_mcap - the MCAP reader and the SVO2 frame parser on arbitrary bytes:
  * open (scan, decompress, CRC), then fetch and parse every indexed
  * message.  Must never crash or read out of bounds. */

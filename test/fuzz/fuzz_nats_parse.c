@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_nats_parse.c - the NATS server->client parser over arbitrary
  * bytes: fed whole and one byte at a time it must give the same result
  * and the same callbacks (hashed); INFO scanning, HMSG status and URL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_pb.c - protobuf decoders over arbitrary bytes: anything accepted
  * must re-encode to a message that decodes to the same values. */
 #include "nats/pb.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_pixconv.c - pixconv_to_yuv on random geometry, format, strides.
  *
  * Input: byte 0 format code (0..7, so 5 and 7 exercise the rejection),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_rtmp_chunk.c - the chunk reader and what the stub does with its
  * messages (commands, video tags), over arbitrary server/client bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_rtp_depay.c - the receive path of rtp_receiver_tester on any bytes.
  *
  * Byte 0: bit 0 codec, bits 1-7 AU buffer size / 8 (small buffers

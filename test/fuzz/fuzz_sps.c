@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_sps.c - sps_parse for both codecs over arbitrary NAL bytes.
  *
  * Byte 0 picks the codec; the rest is one SPS NAL (header included).  The

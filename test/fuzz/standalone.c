@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* standalone.c - a main() for libFuzzer targets without libFuzzer.
  *
  *   fuzz_<name> [FILE|DIR]...

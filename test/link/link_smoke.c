@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link_smoke.c - prove a link mode works with the real third-party archives.
  *
  * Built only by test/suites/build.sh, with the Makefile's own link recipe

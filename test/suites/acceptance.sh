@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # acceptance.sh - the acceptance rows of scripts/acceptance_standalone.sh,
 # one testing() line each (small frames, bounded time).
 . "$SRCTREE/test/suites/testing.sh"

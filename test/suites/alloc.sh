@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # alloc.sh - no allocation on the frame path (ARCHITECTURE.md property 2).
 #
 # The streamer runs under the counting LD_PRELOAD shim

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build.sh - link modes, glibc floor and stripped sizes.
 #
 # 1. Every program and unit test of the build under test matches the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # cli.sh - the streamer's command-line contract as a user sees it.
 . "$SRCTREE/test/suites/testing.sh"
 S="${TEST_EXEC:-} $BIN/cvmmap_streamer"

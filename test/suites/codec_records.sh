@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # codec_records.sh - our avcC/hvcC and SPS sizes against FFmpeg (real peer).
 #
 # For each generated stream: helper_records prints our record and the SPS

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # encoder.sh - x264/x265 output decodes with a real decoder (ffmpeg/ffprobe).
 # Keyframes: 0, 5 (forced), 13 (the GOP restarts at a forced IDR).
 . "$SRCTREE/test/suites/testing.sh"

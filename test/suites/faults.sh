@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # faults.sh - the rows of scripts/fault_suite.sh, one testing() line each.
 . "$SRCTREE/test/suites/testing.sh"
 EVIDENCE_DIR=$OBJTREE/test/tmp/faults

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fuzz_smoke.sh - every fuzz target built by `make check` (the standalone
 # driver, test/fuzz/standalone.c) over its seed corpus plus a bounded
 # number of deterministic generated inputs (FUZZ_SMOKE_RUNS, default

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hostile.sh - the streamer against peers that lie (issue 11, loopback only).
 #
 # 1. peers: cvmmap_sim -> cvmmap_streamer --rtp (to rtp_receiver_tester)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ingest.sh - cv-mmap producer simulator -> consumer, in one run.
 #
 # Every case starts cvmmap_sim in the background (bounded by timeout,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install.sh - `make install` and the Buildroot recipe.
 #
 # 1. `make install DESTDIR=... PREFIX=/usr` (and /usr/local) of the build

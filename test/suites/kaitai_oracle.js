@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 // kaitai_oracle.js - an independent parser for the ingest suite.
 //
 //   node kaitai_oracle.js KSY_DIR OUT_DIR meta.bin:ours.json [...]

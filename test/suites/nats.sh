@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nats.sh - the in-tree NATS client against the real nats-server (Debian
 # 2.9.10): pub/sub of a cv-mmap ModuleStatusEvent, request/reply through
 # the inbox, no-responders and timeout bounds, reconnect + resubscribe

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nats_pipeline.sh - the streamer's NATS side end to end against the real
 # nats-server: cvmmap_sim (status, source info, body tracking on NATS) ->
 # cvmmap_streamer -> RTP -> rtp_receiver_tester --strict --dump.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # nvenc_fallback.sh - NVENC loading and fallback seen from outside, with the
 # FAKE driver libraries in $OBJTREE/fake (test doubles of libcuda.so.1 and
 # libnvidia-encode.so.1: they test our calling contract, not hardware).

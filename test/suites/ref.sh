@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ref.sh - FATE-style reference outputs.  For fixed inputs the --bitexact
 # wire output (every RTP datagram, or the FLV the RTMP stub received) is
 # hashed and compared with test/ref/<row> ("md5 size"), so a change that

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rtmp.sh - our RTMP publisher (rtmp_sink via helper_rtmp_send) against real
 # servers and our rtmp_stub_tester; the stub's exit codes.  Loopback only;
 # every process is bounded by timeout(1) or --timeout-ms and waited for.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rtp.sh - our RTP sender against real receivers (FFmpeg, GStreamer) and
 # our rtp_receiver_tester, FFmpeg as the reference sender for the tester,
 # and the tester's exit codes.  Loopback only; every process is bounded.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # secrets.sh - credentials stay out of output; surfaces stay small (issue 11).
 #
 # 1. The streamer publishes to rtmp_stub_tester with

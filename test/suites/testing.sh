@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # testing.sh - the one shell harness for suites (sourced, BusyBox style).
 #
 #   . "$SRCTREE/test/suites/testing.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # zed.sh - the offline ZED tools on synthesised SVO2 files (docs/zed.md).
 #
 # No real SVO2 exists here: helper_mcap_write wraps side-by-side H.264/H.265

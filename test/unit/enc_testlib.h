@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* enc_testlib.h - synthetic frames and AU checks shared by the encoder
  * tests and helper_encode (test-only, header-only). */
 #ifndef CVMMAP_ENC_TESTLIB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_bench_enc - the encoder's physical limit vs our encode path
  * (scripts/bench_encode.sh; issue 4 and 10 benchmarks).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_bench_pub - benchmark-only cv-mmap producer that notes when each
  * sync is sent (scripts/bench_latency.sh, bench_encode.sh, bench_compare.sh).
  *

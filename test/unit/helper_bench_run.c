@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_bench_run - run one command and report what it cost (benchmarks).
  *
  *   helper_bench_run OUT command [args...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_encode.c - test-only program: synthetic frames through encoder.h.
  *
  *   helper_encode [-c h264|h265] [-d auto|nvenc|software] [-n frames]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_hostile_producer - a cv-mmap producer that lies (test only).
  *
  *   helper_hostile_producer --instance NAME [--frames N] [--fps N]

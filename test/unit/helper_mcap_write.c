@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_mcap_write - write an SVO2-shaped MCAP file for the tests.
  *
  *   helper_mcap_write --input sbs.h265 --output x.svo2 [--compression none|zstd|lz4|NAME]

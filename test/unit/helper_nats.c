@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_nats.c - drive the NATS client from shell suites (test only).
  *
  *   helper_nats [-u URL] [-m MAX_PAYLOAD] [-N] [-r MAX_MS] CMD ...

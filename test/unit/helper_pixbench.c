@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_pixbench.c - micro-benchmark of pixconv_to_yuv (not a test).
  *
  *   helper_pixbench W H FRAMES RUNS [FORMAT [LAYOUT [RAWFILE]]]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_records.c - print our avcC/hvcC and SPS fields for an Annex B file.
  *
  *   helper_records h264|h265 FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_rtmp_send - drive rtmp_sink from an Annex B file (test only).
  *
  *   helper_rtmp_send --codec h264|h265 [--mode enhanced|domestic] --in FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_rtp_send - test-only sender: an Annex B file through rtp_sink.
  *
  *   helper_rtp_send --codec h264|h265 --in FILE --endpoint HOST:PORT

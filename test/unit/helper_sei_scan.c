@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_sei_scan.c - find body tracking SEI in an Annex B dump (test only).
  *
  *   helper_sei_scan h264|h265 FILE [FIRST_FRAME]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ingest_consumer - test helper: consume a cvmmap_sim through ingest and
  * prove every delivered frame is intact.
  *

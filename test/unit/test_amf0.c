@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_amf0 - AMF0 writer golden vectors (PROTOCOLS.md 1.4) and reader. */
 #include "proto/amf0.h"
 #include "unit.h"

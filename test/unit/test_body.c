@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_body.c - body tracking v1 parser (CONTRACT.md 7, vector TV-18). */
 #include "unit.h"
 #include "nats/body.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_bytes.c - the bounds-checked cursors every wire format uses. */
 #include "unit.h"
 #include "util/bytes.h"

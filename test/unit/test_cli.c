@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cli.c - argument parsing and validation of cvmmap_streamer. */
 #include "unit.h"
 #include "config/opts.h"

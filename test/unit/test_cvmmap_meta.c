@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cvmmap_meta.c - SHM metadata v1/v2.0/v2.1: CONTRACT.md 4, test
  * vectors TV-4 .. TV-13 and TV-20, and the upstream golden fixtures in
  * test/vectors/contract/ (both rules of the confidence discrepancy). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_encoder.c - x264 and x265 back-ends through encoder.h.
  *
  * Small synthetic I420 frames (160x96): one AU per frame, keyframes

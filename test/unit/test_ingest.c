@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ingest.c - the consumer against an in-process producer (SHM + ZMQ
  * PUB written here by hand): delivery, label filter, stale/invalid
  * metadata, shrink without SIGBUS, replaced object, resets, slot limits,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_log.c - levels and rate limiting of log.c. */
 #include "unit.h"
 #include "util/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mcap - the MCAP reader on hand-built files (spec field layout). */
 #include "unit.h"
 #include "util/bytes.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mp4 - the ISO BMFF header builder and Annex B -> sample rewrite. */
 #include "unit.h"
 #include "config/opts.h"

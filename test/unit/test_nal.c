@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nal.c - Annex B scanning, emulation prevention, length prefixes. */
 #include "unit.h"
 #include "codec/nal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nats_client.c - the non-blocking client against a mock server.
  *
  * The mock is a loopback listener driven from the test's own thread: the

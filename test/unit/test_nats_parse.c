@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nats_parse.c - the NATS protocol parser and writers (pure). */
 #include "unit.h"
 #include "nats/nats_parse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_nvenc_fallback.c - NVENC loader and fallback against the FAKE driver
  * libraries (test/fake/: they check our calling contract, not hardware).
  *

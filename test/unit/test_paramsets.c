@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_paramsets.c - parameter-set extraction, SPS parsing, avcC/hvcC.
  *
  * Golden records: the avcC/hvcC FFmpeg's MP4 muxer wrote for the streams

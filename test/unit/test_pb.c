@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pb.c - protobuf codec and cv-mmap messages (CONTRACT.md 6.3,
  * vectors TV-15 and TV-17). */
 #include "unit.h"

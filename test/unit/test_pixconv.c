@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_pixconv.c - packed -> I420/NV12 against a per-pixel double
  * reference (BT.601 formulas written out), exact BT.601 colours, odd
  * sizes, padded strides, untouched destination padding, bad arguments. */

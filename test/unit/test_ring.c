@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ring.c - the lock-free hand-offs between the pipeline's threads. */
 #include "unit.h"
 #include "core/ring.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rtcp.c - RTCP SR / SDES / BYE bytes (RFC 3550 6.4.1, 6.5, 6.6)
  * and the compound parser. */
 #include "proto/rtcp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rtmp_chunk - chunk writer golden vectors (PROTOCOLS.md 1.2) and the
  * incremental reader fed the writer's output split at every position. */
 #include "proto/rtmp_chunk.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rtmp_msg - handshake, control messages, commands (bit-exact
  * connect for H.264 and for E-RTMP hvc1), reply parsing, URLs. */
 #include "proto/rtmp_msg.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rtp.c - golden packets from the H.264 / H.265 RTP packetiser.
  *
  * Expected bytes are written out by hand from RFC 3550 5.1, RFC 6184

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rtp_depay.c - RTP header parsing and depacketisation, including
  * the round trip packetise -> depacketise for both codecs. */
 #include "proto/rtp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sdp.c - SDP golden text (RFC 8866, RFC 6184 8.1, RFC 7798 7.1)
  * and base64 (RFC 4648 10 test vectors). */
 #include "proto/sdp.h"

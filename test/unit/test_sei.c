@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sei.c - user_data_unregistered SEI: build, insert, find. */
 #include "unit.h"
 #include "codec/sei.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_svo2 - SVO2 video message layout (SVO2_MP4.md 1.2) and codec sniffing. */
 #include "unit.h"
 #include "config/opts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_target.c - cv-mmap target resolution (CONTRACT.md 2, TV-19,
  * upstream uri_targets.json). */
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unit.h - a one-header, table-driven unit-test harness.
  *
  *   static void t_something(void) { CHECK(1 + 1 == 2); CHECK_EQ(x, 3); }

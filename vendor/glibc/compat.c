@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compat.c - keep the mostly-static glibc floor at 2.35.
  *
  * Debian 12's libstdc++.a (std::random_device, pulled in by libzmq and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gss_stub.c - failing stand-ins for the GSSAPI calls inside libzmq.a.
  *
  * Debian builds libzmq with its GSSAPI security mechanism, so libzmq.a
