@@ -259,4 +259,7 @@ distclean: clean
 
 help:
 	@sed -n '2,8p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
-.SECONDARY:
+# Objects made only for a test binary (pattern-rule chains) are kept.  Not
+# .SECONDARY: that would also let a missing library object (new in a
+# Kbuild list) go unbuilt while libcvmmap.a looks up to date.
+.PRECIOUS: $(objtree)/obj/%.o

@@ -6,7 +6,10 @@
 #
 # Every symbol declared in the Kconfig files is defined, always: bools as
 # 0 or 1 (so code says `if (CONFIG_RTP)`, never #ifdef), ints/hex as their
-# value (0 when unset), strings as C strings ("" when unset).  Needs only
+# value (0 when unset), strings as C strings ("" when unset).  Each bool
+# also gets IF_X(...) and IF_NOT_X(...), which expand to their arguments
+# when X is on (off) and to nothing otherwise (toybox's USE_X/SKIP_X), for
+# tables: { IF_RTP(&rtp_sink_ops,) IF_RTMP(&rtmp_sink_ops,) }.  Needs only
 # POSIX sh + awk, so `make` works with an existing .config and no Kconfig
 # front end installed (toybox does the same with one sed).
 set -eu
@@ -31,6 +34,10 @@ END {
 		else if (t == "string") out = (v == "") ? "\"\"" : v
 		else                    out = (v == "") ? "0" : v
 		printf "#define CONFIG_%s %s\n", s, out
+		if (t == "bool") {
+			printf "#define IF_%s(...)%s\n", s, (out == "1") ? " __VA_ARGS__" : ""
+			printf "#define IF_NOT_%s(...)%s\n", s, (out == "1") ? "" : " __VA_ARGS__"
+		}
 	}
 	print "#endif"
 }' "$cfg" "$@"

@@ -33,6 +33,14 @@ const struct enc_ops enc_x265_ops = { "x265", PIX_I420, NULL, NULL, NULL };
 const struct enc_ops enc_nvenc_ops = { "nvenc", PIX_NV12, NULL, NULL, NULL };
 #endif
 
+const char *const encoder_device_names[] = {
+	"auto", "nvenc", "software", "passthrough", "hw", NULL
+};
+const char *const preset_names[] = {
+	"ultrafast", "superfast", "veryfast", "faster",
+	"fast", "medium", "slow", "slower", NULL
+};
+
 struct encoder {
 	const struct enc_ops *ops;
 	void *st;

@@ -17,9 +17,27 @@
 #define CVMMAP_ENCODER_H
 
 #include "codec/au.h"
+#include "codec/codec.h"
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* --encoder-device: which back-end may encode (enc.c has the order). */
+enum encoder_device {
+	ENCDEV_AUTO,         /* passthrough, then hardware, then software */
+	ENCDEV_NVENC,        /* NVENC or fail */
+	ENCDEV_SOFTWARE,     /* x264 / x265 or fail */
+	ENCDEV_PASSTHROUGH,  /* the producer's own access units or fail */
+	ENCDEV_HW,           /* the first hardware back-end that opens, or fail */
+};
+extern const char *const encoder_device_names[];
+
+/* x264/x265 presets, fastest first. */
+enum x26x_preset {
+	PRESET_ULTRAFAST, PRESET_SUPERFAST, PRESET_VERYFAST, PRESET_FASTER,
+	PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW, PRESET_SLOWER
+};
+extern const char *const preset_names[];
 
 enum pix_layout { PIX_I420, PIX_NV12 };
 

@@ -12,14 +12,8 @@
 
 const char *const input_mode_names[] = { "cvmmap", "dummy", NULL };
 const char *const run_mode_names[] = { "pipeline", "ingest", NULL };
-const char *const codec_names[] = { "h264", "h265", NULL };
-const char *const encoder_device_names[] = { "auto", "nvenc", "software", "passthrough", NULL };
 /* "hvc1" is accepted as another name of "enhanced" (index fixed below). */
 const char *const rtmp_mode_names[] = { "unset", "enhanced", "domestic", "hvc1", NULL };
-const char *const preset_names[] = {
-	"ultrafast", "superfast", "veryfast", "faster",
-	"fast", "medium", "slow", "slower", NULL
-};
 const char *const on_off_names[] = { "off", "on", NULL };
 static const char *const log_level_names[] = { "error", "warn", "info", "debug", NULL };
 

@@ -11,25 +11,19 @@
 #ifndef CVMMAP_OPTS_H
 #define CVMMAP_OPTS_H
 
+#include "codec/codec.h"
+#include "codec/encoder.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
 enum input_mode { INPUT_CVMMAP, INPUT_DUMMY };
 enum run_mode { RUN_PIPELINE, RUN_INGEST };
-enum codec_id { CODEC_H264, CODEC_H265 };
-enum encoder_device { ENCDEV_AUTO, ENCDEV_NVENC, ENCDEV_SOFTWARE, ENCDEV_PASSTHROUGH };
 enum rtmp_mode { RTMP_MODE_UNSET, RTMP_MODE_ENHANCED, RTMP_MODE_DOMESTIC };
-enum x26x_preset {
-	PRESET_ULTRAFAST, PRESET_SUPERFAST, PRESET_VERYFAST, PRESET_FASTER,
-	PRESET_FAST, PRESET_MEDIUM, PRESET_SLOW, PRESET_SLOWER
-};
 
 extern const char *const input_mode_names[];
 extern const char *const run_mode_names[];
-extern const char *const codec_names[];
-extern const char *const encoder_device_names[];
 extern const char *const rtmp_mode_names[];
-extern const char *const preset_names[];
 extern const char *const on_off_names[];
 
 struct streamer_opts {
