@@ -5,21 +5,20 @@
  *
  *   TCP connect --> INFO {json} --> CONNECT {...}, SUB inbox, SUB..., PING
  *   --> PONG (READY) --> PUB/MSG, PING/PONG both ways --> EOF/error/stale
- *   --> BACKOFF (min * 2^n + jitter, capped) --> TCP connect ...
+ *   --> BACKOFF (util/backoff.h) --> TCP connect ...
  *
  * All buffers are allocated in nats_client_open(); the send buffer is
  * linear (pending bytes are moved to the front before each append).
  */
 #include "nats/nats_client.h"
 #include "nats/nats_write.h"
+#include "util/backoff.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/net.h"
+#include "util/prng.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +26,7 @@
 #include <unistd.h>
 
 #define TAG "nats"
-#define MAX_ADDRS 4
+#define MAX_ADDRS NET_ADDR_MAX
 #define INBOX_SID 1
 #define MS(x) ((uint64_t)(x) * 1000000u)
 
@@ -52,16 +51,17 @@ struct nats_client {
 	struct nats_client_cfg cfg;
 	struct nats_url url;
 	char name[64];
-	struct sockaddr_storage addr[MAX_ADDRS];
-	socklen_t addrlen[MAX_ADDRS];
+	struct net_addr addr[MAX_ADDRS];
 	int naddr, ai;             /* resolved addresses, the one to try next */
 	int fd, state;
 	int stop;                  /* a callback found the session unusable */
 	int in_service;
 	uint64_t deadline;         /* end of the connect phase */
 	uint64_t next_ping, retry_at;
-	int pings_out, backoff_ms;
-	uint64_t rng;
+	int pings_out;
+	struct backoff backoff;
+	struct prng rng;
+	struct log_limit rl_resolve, rl_retry, rl_err;
 	uint8_t *payload, *tx;
 	size_t tx_cap, tx_len;
 	char inbox[32];            /* "_INBOX.<22 random>" */
@@ -73,15 +73,6 @@ struct nats_client {
 	struct nats_parser parser;
 	uint8_t rx[16384];
 };
-
-static uint32_t rnd(struct nats_client *c)
-{
-	/* xorshift64* */
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return (uint32_t)((c->rng * 0x2545F4914F6CDD1Dull) >> 32);
-}
 
 static void emit(struct nats_client *c, int ev, const char *text)
 {
@@ -136,37 +127,21 @@ static int flush(struct nats_client *c)
 
 static void resolve(struct nats_client *c)
 {
-	struct addrinfo hints, *res, *ai;
-	char port[8];
-	int r;
+	int r = net_resolve(c->url.host, c->url.port, SOCK_STREAM, c->addr, MAX_ADDRS);
 
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%u", c->url.port);
-	c->naddr = c->ai = 0;
-	if ((r = getaddrinfo(c->url.host, port, &hints, &res)) != 0) {
-		static struct log_limit rl;
-
-		log_limited(&rl, LOG_WARN, TAG, "cannot resolve %s: %s", c->url.host,
-			    gai_strerror(r));
-		return;
-	}
-	for (ai = res; ai && c->naddr < MAX_ADDRS; ai = ai->ai_next) {
-		if (ai->ai_addrlen > sizeof c->addr[0])
-			continue;
-		memcpy(&c->addr[c->naddr], ai->ai_addr, ai->ai_addrlen);
-		c->addrlen[c->naddr++] = ai->ai_addrlen;
-	}
-	freeaddrinfo(res);
+	c->naddr = r > 0 ? r : 0;
+	c->ai = 0;
+	if (r < 0)
+		log_limited(&c->rl_resolve, LOG_WARN, TAG, "cannot resolve %s: %s", c->url.host,
+			    r == -EAGAIN ? "temporary failure, retrying" : "no such host");
+	else
+		log_debug(TAG, "%s resolved to %d address(es)", c->url.host, r);
 }
 
 /* End the session (or connect attempt) and schedule the next attempt:
  * at once on the next resolved address, else after the backoff. */
 static void drop(struct nats_client *c, uint64_t now, const char *why)
 {
-	static struct log_limit rl;
 	int was_ready = c->state == NATS_READY;
 	uint64_t delay;
 
@@ -180,7 +155,7 @@ static void drop(struct nats_client *c, uint64_t now, const char *why)
 	c->state = NATS_BACKOFF;
 	if (was_ready) {
 		c->st.disconnects++;
-		c->backoff_ms = c->cfg.reconnect_min_ms;
+		backoff_reset(&c->backoff);
 		log_warn(TAG, "disconnected from %s:%u: %s", c->url.host, c->url.port, why);
 		emit(c, NATS_EV_DISCONNECTED, why);
 	}
@@ -190,19 +165,18 @@ static void drop(struct nats_client *c, uint64_t now, const char *why)
 		c->retry_at = now;
 		return;
 	}
-	delay = (uint64_t)c->backoff_ms + rnd(c) % ((unsigned)c->backoff_ms / 4 + 1);
+	delay = backoff_next(&c->backoff, &c->rng);
 	c->retry_at = now + MS(delay);
 	if (!was_ready)
-		log_limited(&rl, LOG_WARN, TAG, "%s:%u: %s; retrying in %llu ms",
+		log_limited(&c->rl_retry, LOG_WARN, TAG, "%s:%u: %s; retrying in %llu ms",
 			    c->url.host, c->url.port, why, (unsigned long long)delay);
-	c->backoff_ms = c->backoff_ms * 2 > c->cfg.reconnect_max_ms ?
-			c->cfg.reconnect_max_ms : c->backoff_ms * 2;
+	else
+		log_debug(TAG, "reconnecting in %llu ms", (unsigned long long)delay);
 }
 
 static void start_connect(struct nats_client *c, uint64_t now)
 {
-	const struct sockaddr *sa;
-	int one = 1;
+	int fd;
 
 	if (!c->naddr)
 		resolve(c);          /* failed at open: try again (may block) */
@@ -210,21 +184,14 @@ static void start_connect(struct nats_client *c, uint64_t now)
 		drop(c, now, "no address");
 		return;
 	}
-	sa = (const struct sockaddr *)&c->addr[c->ai];
-	c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd < 0) {
-		drop(c, now, strerror(errno));
+	fd = net_tcp_connect(&c->addr[c->ai], 1, 0);
+	if (fd < 0) {
+		drop(c, now, strerror(-fd));
 		return;
 	}
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	c->fd = fd;
 	c->deadline = now + MS(c->cfg.connect_timeout_ms);
-	if (connect(c->fd, sa, c->addrlen[c->ai]) == 0) {
-		c->state = NATS_WAIT_INFO;
-	} else if (errno == EINPROGRESS) {
-		c->state = NATS_CONNECTING;
-	} else {
-		drop(c, now, strerror(errno));
-	}
+	c->state = NATS_CONNECTING;
 }
 
 /* INFO while waiting for it: answer CONNECT, our subscriptions and a
@@ -291,7 +258,6 @@ static void on_inbox(struct nats_client *c, const struct nats_event *ev)
 static int on_op(void *arg, const struct nats_event *ev)
 {
 	struct nats_client *c = arg;
-	static struct log_limit rl_err;
 	struct nats_info info;
 	char text[256];
 
@@ -317,7 +283,7 @@ static int on_op(void *arg, const struct nats_event *ev)
 		if (c->state == NATS_HANDSHAKE) {
 			c->state = NATS_READY;
 			c->st.connects++;
-			c->backoff_ms = c->cfg.reconnect_min_ms;
+			backoff_reset(&c->backoff);
 			log_info(TAG, "connected to %s:%u", c->url.host, c->url.port);
 			emit(c, NATS_EV_CONNECTED, NULL);
 		}
@@ -329,7 +295,7 @@ static int on_op(void *arg, const struct nats_event *ev)
 		 * the server closes the connection after the fatal ones. */
 		c->st.server_errors++;
 		snprintf(text, sizeof text, "%.*s", (int)ev->text_len, ev->text);
-		log_limited(&rl_err, LOG_WARN, TAG, "server error: '%s'", text);
+		log_limited(&c->rl_err, LOG_WARN, TAG, "server error: '%s'", text);
 		emit(c, NATS_EV_SERVER_ERR, text);
 		break;
 	case NATS_OP_MSG:
@@ -378,8 +344,7 @@ static void on_readable(struct nats_client *c, uint64_t now)
 int nats_client_open(struct nats_client **out, const struct nats_client_cfg *cfg)
 {
 	struct nats_client *c;
-	unsigned char seed[8];
-	int fd, i;
+	int i;
 
 	*out = NULL;
 	c = calloc(1, sizeof *c);
@@ -420,20 +385,12 @@ int nats_client_open(struct nats_client **out, const struct nats_client_cfg *cfg
 	c->tx_cap = c->cfg.send_buf;
 	c->fd = -1;
 	c->state = NATS_BACKOFF;
-	c->backoff_ms = c->cfg.reconnect_min_ms;
-	c->rng = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)c ^ 0x9E3779B97F4A7C15ull;
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, seed, sizeof seed) == (ssize_t)sizeof seed)
-			for (i = 0; i < 8; i++)
-				c->rng ^= (uint64_t)seed[i] << (8 * i);
-		close(fd);
-	}
-	if (!c->rng)
-		c->rng = 1;
+	backoff_init(&c->backoff, (unsigned)c->cfg.reconnect_min_ms,
+		     (unsigned)c->cfg.reconnect_max_ms);
+	prng_seed(&c->rng, prng_random_seed());
 	memcpy(c->inbox, "_INBOX.", 7);
 	for (i = 0; i < 22; i++)
-		c->inbox[7 + i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[rnd(c) % 62];
+		c->inbox[7 + i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[prng_u32(&c->rng) % 62];
 	c->inbox[29] = '\0';
 	nats_parse_init(&c->parser, c->payload, c->cfg.max_payload, on_op, c);
 	resolve(c);
@@ -491,12 +448,10 @@ void nats_client_service(struct nats_client *c, short revents, uint64_t now)
 
 	c->in_service = 1;
 	if (c->state == NATS_CONNECTING && revents) {
-		int err = 0;
-		socklen_t len = sizeof err;
+		int err = net_connect_result(c->fd);
 
-		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
 		if (err)
-			drop(c, now, strerror(err));
+			drop(c, now, strerror(-err));
 		else if (revents & (POLLOUT | POLLERR | POLLHUP))
 			c->state = NATS_WAIT_INFO;
 	}

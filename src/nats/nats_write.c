@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nats_write.c - see nats_write.h. */
 #include "nats/nats_write.h"
+#include "util/url.h"
 #include "util/bytes.h"
 
 #include <stdio.h>
@@ -170,62 +171,24 @@ static int copy_part(char *dst, size_t cap, const char *s, const char *e)
 
 int nats_url_parse(const char *url, struct nats_url *out)
 {
-	const char *s = url, *at, *hs, *he, *colon, *e;
-	unsigned long port = 4222;
+	struct url u;
 
 	memset(out, 0, sizeof *out);
-	if (!strncmp(s, "nats://", 7))
-		s += 7;
-	else if (strstr(s, "://"))
+	/* "nats://" may be left out; no other scheme (tls:// is not supported) */
+	if (url_parse(url, &u) || (u.scheme[0] && strcmp(u.scheme, "nats")) ||
+	    (*u.rest && strcmp(u.rest, "/")) ||
+	    copy_part(out->host, sizeof out->host, u.host, u.host + strlen(u.host)))
 		return -1;
-	e = s + strcspn(s, "/?#");
-	if (*e && strcmp(e, "/"))
+	/* userinfo: "user:pass" or a bare token (no percent-decoding) */
+	if (u.has_pass) {
+		if (!u.user[0] ||
+		    copy_part(out->user, sizeof out->user, u.user, u.user + strlen(u.user)) ||
+		    copy_part(out->pass, sizeof out->pass, u.pass, u.pass + strlen(u.pass)))
+			return -1;
+	} else if (u.has_userinfo &&
+		   copy_part(out->token, sizeof out->token, u.user, u.user + strlen(u.user))) {
 		return -1;
-	at = memchr(s, '@', (size_t)(e - s));
-	if (at) {
-		/* userinfo: "user:pass" or a bare token (no percent-decoding) */
-		const char *c = memchr(s, ':', (size_t)(at - s));
-
-		if (at == s || memchr(at + 1, '@', (size_t)(e - at - 1)))
-			return -1;
-		if (c) {
-			if (c == s || copy_part(out->user, sizeof out->user, s, c) ||
-			    copy_part(out->pass, sizeof out->pass, c + 1, at))
-				return -1;
-		} else if (copy_part(out->token, sizeof out->token, s, at)) {
-			return -1;
-		}
-		s = at + 1;
 	}
-	if (*s == '[') {
-		hs = s + 1;
-		he = memchr(hs, ']', (size_t)(e - hs));
-		if (!he)
-			return -1;
-		colon = he + 1 < e ? he + 1 : NULL;
-		if (colon && *colon != ':')
-			return -1;
-	} else {
-		hs = s;
-		colon = memchr(s, ':', (size_t)(e - s));
-		he = colon ? colon : e;
-	}
-	if (he == hs || copy_part(out->host, sizeof out->host, hs, he))
-		return -1;
-	if (colon) {
-		const char *d = colon + 1;
-
-		port = 0;
-		if (d == e)
-			return -1;
-		for (; d < e; d++) {
-			if (*d < '0' || *d > '9' || port > 65535)
-				return -1;
-			port = port * 10 + (unsigned long)(*d - '0');
-		}
-		if (!port || port > 65535)
-			return -1;
-	}
-	out->port = (uint16_t)port;
+	out->port = (uint16_t)(u.port ? u.port : 4222);
 	return 0;
 }

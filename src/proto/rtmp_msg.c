@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_msg.c - RTMP handshake, control and command bodies (see rtmp_msg.h). */
 #include "proto/rtmp_msg.h"
+#include "util/url.h"
 
 #include "util/bytes.h"
 
@@ -255,48 +256,17 @@ static int copy_span(char *dst, size_t cap, const char *s, size_t n)
 
 int rtmp_url_parse(const char *url, struct rtmp_url *u)
 {
-	const char *h, *hend, *path, *at, *q, *slash, *s;
-	unsigned long port = 1935;
-	char *e;
+	const char *path, *q, *slash = NULL, *s;
+	struct url p;
 
 	memset(u, 0, sizeof *u);
-	if (strncmp(url, "rtmp://", 7) != 0)
+	/* credentials are not used (nor logged) */
+	if (url_parse(url, &p) || strcmp(p.scheme, "rtmp") || *p.rest != '/' ||
+	    copy_span(u->host, sizeof u->host, p.host, strlen(p.host)))
 		return -EINVAL;
-	h = url + 7;
-	path = strchr(h, '/');
-	if (!path)
-		return -EINVAL;
-	at = memchr(h, '@', (size_t)(path - h));
-	if (at)
-		h = at + 1;             /* credentials are not used (nor logged) */
-	if (*h == '[') {
-		hend = memchr(h, ']', (size_t)(path - h));
-		if (!hend)
-			return -EINVAL;
-		if (copy_span(u->host, sizeof u->host, h + 1, (size_t)(hend - h - 1)))
-			return -EINVAL;
-		s = hend + 1;
-	} else {
-		for (s = h; s < path && *s != ':'; s++)
-			;
-		if (copy_span(u->host, sizeof u->host, h, (size_t)(s - h)))
-			return -EINVAL;
-	}
-	if (*s == ':') {
-		port = strtoul(s + 1, &e, 10);
-		if (e != path || port == 0 || port > 65535)
-			return -EINVAL;
-	} else if (s != path) {
-		return -EINVAL;
-	}
-	u->port = (unsigned)port;
-	if (!u->host[0])
-		return -EINVAL;
-	path++;
-	q = strchr(path, '?');
-	if (!q)
-		q = path + strlen(path);
-	slash = NULL;
+	u->port = p.port ? p.port : 1935;
+	path = p.rest + 1;
+	q = path + strcspn(path, "?");
 	for (s = path; s < q; s++)
 		if (*s == '/')
 			slash = s;
