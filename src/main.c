@@ -2,6 +2,7 @@
 /* main.c - cvmmap_streamer: command line -> configuration -> pipeline. */
 #include "config/opts.h"
 #include "core/pipeline.h"
+#include "proto/sink.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
 
@@ -14,13 +15,14 @@ static const struct { const char *name; int on; } features[] = {
 	{ "x265", CONFIG_ENC_X265 },
 	{ "nvenc", CONFIG_NVENC },
 	{ "passthrough", CONFIG_PASSTHROUGH },
-	{ "rtp", CONFIG_RTP },
-	{ "rtmp", CONFIG_RTMP },
 	{ "nats", CONFIG_NATS },
 };
 
+/* Features, then the outputs: the sink table's rows and what it left out. */
 static void print_version(void)
 {
+	const struct sink_ops *const *t;
+	const char *const *a;
 	size_t i;
 
 	printf("cvmmap_streamer %s (%s link)\nfeatures:", CVMMAP_VERSION,
@@ -28,6 +30,10 @@ static void print_version(void)
 	       CONFIG_LINK_MOSTLY_STATIC ? "mostly static" : "dynamic");
 	for (i = 0; i < sizeof features / sizeof features[0]; i++)
 		printf(" %c%s", features[i].on ? '+' : '-', features[i].name);
+	for (t = sink_table; *t; t++)
+		printf(" +%s", (*t)->name);
+	for (a = sink_absent; *a; a++)
+		printf(" -%s", *a);
 	printf("\n");
 }
 

@@ -3,12 +3,17 @@
 #ifndef CVMMAP_AU_H
 #define CVMMAP_AU_H
 
+#include "codec/paramsets.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 /* Annex B bytes with parameter sets in-band before every keyframe.
  * data points at a buffer of cap bytes owned by whoever filled the AU
- * (encoder output slot, passthrough copy, ring slot); sinks only read. */
+ * (the hand-off slot the encoder wrote into, a passthrough copy); sinks
+ * only read.  The AU is scanned once, on the encode thread (au_scan):
+ * sinks use keyframe, ps and ps_gen and never parse it again to find
+ * those. */
 struct access_unit {
 	uint8_t *data;
 	size_t size, cap;
@@ -21,7 +26,20 @@ struct access_unit {
 	uint32_t frame_id;
 	uint32_t width, height;
 	uint32_t seq;           /* AU counter, for drop accounting */
+	uint64_t tag;           /* the encoded frame's yuv_frame.tag (B-frames
+				 * come out later than they went in) */
 	int discontinuity;      /* first AU after a reset/restart/reconfigure */
+	/* found once by au_scan() on the encode thread */
+	struct param_sets ps;   /* parameter sets inside data (n == 0: absent) */
+	int has_ps;             /* every set the codec needs is in data */
+	/* set by the I/O thread from the parameter-set cache (pscache.h) */
+	uint32_t ps_gen;        /* generation of the sets in force for this AU */
 };
+
+/* Find the parameter sets of au->data once (has_ps, ps). */
+static inline void au_scan(struct access_unit *au)
+{
+	au->has_ps = paramsets_extract(au->codec, au->data, au->size, &au->ps) == 0;
+}
 
 #endif

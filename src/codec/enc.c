@@ -1,19 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* enc.c - back-end selection, NVENC fallback and the AU buffer (encoder.h).
+/* enc.c - the ordered encoder table, back-end selection, the switch away
+ * from a silent hardware encoder (encoder.h).
  *
- * struct encoder is a thin shell: the running back-end (ops + state),
- * the configuration it was opened with (kept to reopen as software) and
- * one output buffer of CONFIG_MAX_AU_KIB allocated at open.  Every frame
- * goes through encoder_encode() without allocating here.
+ * struct encoder is a thin shell: the running back-end (ops + state) and
+ * the configuration it was opened with (kept to reopen as software).
+ * The AU is written by the back-end straight into the caller's buffer
+ * (the pipeline's hand-off slot): nothing is copied or allocated here
+ * per frame.
  *
- * Fallback is deterministic and logged once per encoder:
- *   open:  NVENC library/symbol/version/CUDA/session/init failure
- *          -> software (ENCDEV_AUTO) or -ENODEV (ENCDEV_NVENC)
- *   run:   no AU in NVENC's first ENC_NVENC_PROBE_FRAMES frames
- *          -> close NVENC, open software, force an IDR, keep going
+ * Selection walks enc_table[] in order, hardware rows first:
+ *   auto      the first hardware back-end that opens, else software
+ *             (a failed hardware open is logged once)
+ *   hw        the first hardware back-end that opens, or -ENODEV
+ *   nvenc     that back-end, or -ENODEV
+ *   software  the software back-end of the codec, or -ENODEV
+ * At run time a hardware back-end that produced no AU in its first
+ * ENC_HW_PROBE_FRAMES frames is closed and replaced by software, with a
+ * forced IDR and one log line.
  */
 #include "codec/enc_priv.h"
-#include "config/opts.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -21,17 +26,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tables of back-ends Kconfig left out: a name and no open(), so the
- * code below can name every table without linking a disabled object. */
-#if !CONFIG_ENC_X264
-const struct enc_ops enc_x264_ops = { "x264", PIX_I420, NULL, NULL, NULL };
-#endif
-#if !CONFIG_ENC_X265
-const struct enc_ops enc_x265_ops = { "x265", PIX_I420, NULL, NULL, NULL };
-#endif
-#if !CONFIG_NVENC
-const struct enc_ops enc_nvenc_ops = { "nvenc", PIX_NV12, NULL, NULL, NULL };
-#endif
+/* Hardware first, then software; each row only when Kconfig built it. */
+static const struct enc_ops *const enc_table[] = {
+	IF_NVENC(&enc_nvenc_ops,)
+	IF_ENC_X264(&enc_x264_ops,)
+	IF_ENC_X265(&enc_x265_ops,)
+	NULL
+};
 
 const char *const encoder_device_names[] = {
 	"auto", "nvenc", "software", "passthrough", "hw", NULL
@@ -47,11 +48,10 @@ struct encoder {
 	struct encoder_cfg cfg;
 	int force_idr;
 	int switched;           /* next AU is the first from the new back-end */
-	int nvenc_proven;       /* NVENC has produced an AU */
-	uint32_t nvenc_silent;  /* frames NVENC took without producing one */
+	int hw_proven;          /* the hardware back-end has produced an AU */
+	uint32_t hw_silent;     /* frames it took without producing one */
 	uint32_t seq;
-	uint8_t *buf;
-	size_t cap;
+	uint8_t *own;           /* for callers that bring no buffer (tools) */
 };
 
 const char *enc_preset_name(int preset)
@@ -80,9 +80,29 @@ int enc_au_append(struct access_unit *au, const void *p, size_t n)
 	return 0;
 }
 
+static int can(const struct enc_ops *ops, int codec)
+{
+	return (ops->codecs & ENC_CODEC(codec)) != 0;
+}
+
 static const struct enc_ops *software_ops(int codec)
 {
-	return codec == CODEC_H265 ? &enc_x265_ops : &enc_x264_ops;
+	const struct enc_ops *const *t;
+
+	for (t = enc_table; *t; t++)
+		if (!(*t)->hardware && can(*t, codec))
+			return *t;
+	return NULL;
+}
+
+static int any_hardware(int codec)
+{
+	const struct enc_ops *const *t;
+
+	for (t = enc_table; *t; t++)
+		if ((*t)->hardware && can(*t, codec))
+			return 1;
+	return 0;
 }
 
 /* Open the software back-end for e->cfg.codec into e.  Returns 0 or
@@ -91,15 +111,13 @@ static int open_software(struct encoder *e)
 {
 	const struct enc_ops *sw = software_ops(e->cfg.codec);
 	char why[160] = "";
-	int ret;
 
-	if (!sw->open) {
-		log_error("enc", "%s not built in (CONFIG_ENC_%s=n)", sw->name,
-			  e->cfg.codec == CODEC_H265 ? "X265" : "X264");
+	if (!sw) {
+		log_error("enc", "no software %s encoder built in (CONFIG_ENC_%s=n)",
+			  codec_names[e->cfg.codec], e->cfg.codec == CODEC_H265 ? "X265" : "X264");
 		return -ENODEV;
 	}
-	ret = sw->open(&e->st, &e->cfg, why, sizeof why);
-	if (ret < 0) {
+	if (sw->open(&e->st, &e->cfg, why, sizeof why) < 0) {
 		log_error("enc", "%s open failed: %s", sw->name, why[0] ? why : "?");
 		return -ENODEV;
 	}
@@ -107,33 +125,41 @@ static int open_software(struct encoder *e)
 	return 0;
 }
 
-/* Pick and open a back-end as encoder.h describes; see the file comment
- * for the fallback rules.  Returns 0 or -ENODEV / -EINVAL / -ENOMEM. */
+/* Pick and open a back-end as the file comment says.  0 or -ENODEV. */
 static int open_backend(struct encoder *e)
 {
-	const struct enc_ops *nv = &enc_nvenc_ops;
-	char why[160] = "";
-	int ret;
+	const struct enc_ops *const *t;
+	int dev = e->cfg.device, codec = e->cfg.codec, tried = 0;
+	const char *named = dev == ENCDEV_NVENC ? "nvenc" : NULL;
+	char why[160];
 
-	/* A build without NVENC is a choice, not a fallback: no warning. */
-	if (e->cfg.device == ENCDEV_SOFTWARE || (e->cfg.device == ENCDEV_AUTO && !nv->open))
+	/* A build without hardware is a choice, not a fallback: no warning. */
+	if (dev == ENCDEV_SOFTWARE || (dev == ENCDEV_AUTO && !any_hardware(codec)))
 		return open_software(e);
-	if (!nv->open) {
-		log_error("enc", "nvenc not built in (CONFIG_NVENC=n)");
-		return -ENODEV;
+	for (t = enc_table; *t; t++) {
+		const struct enc_ops *b = *t;
+
+		if (!b->hardware || !can(b, codec) || (named && strcmp(b->name, named)))
+			continue;
+		tried++;
+		why[0] = '\0';
+		if (b->open(&e->st, &e->cfg, why, sizeof why) == 0) {
+			e->ops = b;
+			return 0;
+		}
+		if (dev == ENCDEV_AUTO)
+			log_warn("enc", "%s unavailable (%s), using %s", b->name,
+				 why[0] ? why : "?", software_ops(codec) ?
+				 software_ops(codec)->name : "nothing");
+		else
+			log_error("enc", "%s unavailable (%s)", b->name, why[0] ? why : "?");
 	}
-	ret = nv->open(&e->st, &e->cfg, why, sizeof why);
-	if (ret == 0) {
-		e->ops = nv;
-		return 0;
-	}
-	if (e->cfg.device == ENCDEV_NVENC) {
-		log_error("enc", "nvenc unavailable (%s)", why[0] ? why : "?");
-		return -ENODEV;
-	}
-	log_warn("enc", "nvenc unavailable (%s), using %s", why[0] ? why : "?",
-		 software_ops(e->cfg.codec)->name);
-	return open_software(e);
+	if (dev == ENCDEV_AUTO)
+		return open_software(e);
+	if (!tried)
+		log_error("enc", "--encoder-device %s: no such %s encoder built in",
+			  encoder_device_names[dev], codec_names[codec]);
+	return -ENODEV;
 }
 
 int encoder_open(struct encoder **out, const struct encoder_cfg *cfg)
@@ -142,7 +168,8 @@ int encoder_open(struct encoder **out, const struct encoder_cfg *cfg)
 	int ret;
 
 	*out = NULL;
-	if (cfg->width < 16 || cfg->height < 16 || (cfg->width | cfg->height) & 1 ||
+	if (cfg->width < ENC_MIN_DIM || cfg->height < ENC_MIN_DIM ||
+	    (cfg->width | cfg->height) & 1 ||
 	    cfg->width > CONFIG_MAX_WIDTH || cfg->height > CONFIG_MAX_HEIGHT ||
 	    !cfg->fps_num || !cfg->fps_den || cfg->gop < 1 || cfg->b_frames < 0 ||
 	    (cfg->codec != CODEC_H264 && cfg->codec != CODEC_H265)) {
@@ -154,15 +181,8 @@ int encoder_open(struct encoder **out, const struct encoder_cfg *cfg)
 	if (!e)
 		return -ENOMEM;
 	e->cfg = *cfg;
-	e->cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
-	e->buf = malloc(e->cap);
-	if (!e->buf) {
-		free(e);
-		return -ENOMEM;
-	}
 	ret = open_backend(e);
 	if (ret < 0) {
-		free(e->buf);
 		free(e);
 		return ret;
 	}
@@ -187,17 +207,51 @@ void encoder_force_keyframe(struct encoder *e)
 	e->force_idr = 1;
 }
 
-/* NVENC took ENC_NVENC_PROBE_FRAMES frames and gave nothing back: replace
- * it by software inside e and ask for an IDR.  Returns 0 or -ENODEV. */
+/* A hardware back-end took ENC_HW_PROBE_FRAMES frames and gave nothing
+ * back: replace it by software inside e and ask for an IDR.  Returns 0
+ * or -ENODEV. */
 static int switch_to_software(struct encoder *e)
 {
+	const struct enc_ops *sw = software_ops(e->cfg.codec);
+
 	e->ops->close(e->st);
 	e->st = NULL;
-	log_warn("enc", "nvenc produced no output in %d frames, switching to %s",
-		 ENC_NVENC_PROBE_FRAMES, software_ops(e->cfg.codec)->name);
+	log_warn("enc", "%s produced no output in %d frames, switching to %s",
+		 e->ops->name, ENC_HW_PROBE_FRAMES, sw ? sw->name : "nothing");
 	e->force_idr = 1;
 	e->switched = 1;
+	e->ops = NULL;
 	return open_software(e);
+}
+
+/* Fill in what every AU carries after a back-end produced one. */
+static void finish_au(struct encoder *e, struct access_unit *au)
+{
+	au->discontinuity = e->switched;
+	e->switched = 0;
+	au->codec = e->cfg.codec;
+	au->width = e->cfg.width;
+	au->height = e->cfg.height;
+	au->seq = e->seq++;
+}
+
+/* The caller's buffer (or ours, for a caller without one, allocated on
+ * its first frame), everything else cleared.  0 or -ENOMEM. */
+static int reset_au(struct encoder *e, struct access_unit *au)
+{
+	uint8_t *data = au->data;
+	size_t cap = au->cap;
+
+	if (!data) {
+		cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
+		if (!e->own && !(e->own = malloc(cap)))
+			return -ENOMEM;
+		data = e->own;
+	}
+	memset(au, 0, sizeof *au);
+	au->data = data;
+	au->cap = cap;
+	return 0;
 }
 
 int encoder_encode(struct encoder *e, const struct yuv_frame *in, struct access_unit *au)
@@ -209,37 +263,42 @@ int encoder_encode(struct encoder *e, const struct yuv_frame *in, struct access_
 	if (in->width != e->cfg.width || in->height != e->cfg.height ||
 	    (in->layout != PIX_I420 && in->layout != PIX_NV12))
 		return -EINVAL;
-	if (e->ops == &enc_nvenc_ops && !e->nvenc_proven &&
-	    e->nvenc_silent >= ENC_NVENC_PROBE_FRAMES) {
+	if (e->ops->hardware && !e->hw_proven && e->hw_silent >= ENC_HW_PROBE_FRAMES) {
 		ret = switch_to_software(e);
-		if (ret < 0) {
-			e->ops = NULL;
+		if (ret < 0)
 			return ret;
-		}
 	}
-	memset(au, 0, sizeof *au);
-	au->data = e->buf;
-	au->cap = e->cap;
+	if (reset_au(e, au) < 0)
+		return -ENOMEM;
 	ret = e->ops->encode(e->st, in, e->force_idr, au);
-	if (e->ops == &enc_nvenc_ops) {
+	if (e->ops->hardware) {
 		/* errors count as silence: a broken session is switched away */
 		if (ret > 0)
-			e->nvenc_proven = 1;
+			e->hw_proven = 1;
 		else
-			e->nvenc_silent++;
+			e->hw_silent++;
 	}
 	if (ret < 0)
 		return ret;
 	e->force_idr = 0;       /* the frame carrying the request was taken */
 	if (ret == 0)
 		return 0;
-	au->discontinuity = e->switched;
-	e->switched = 0;
-	au->codec = e->cfg.codec;
-	au->width = e->cfg.width;
-	au->height = e->cfg.height;
-	au->seq = e->seq++;
+	finish_au(e, au);
 	return 1;
+}
+
+int encoder_flush(struct encoder *e, struct access_unit *au)
+{
+	int ret;
+
+	if (!e->ops || !e->ops->flush)
+		return 0;
+	if (reset_au(e, au) < 0)
+		return -ENOMEM;
+	ret = e->ops->flush(e->st, au);
+	if (ret > 0)
+		finish_au(e, au);
+	return ret;
 }
 
 void encoder_close(struct encoder *e)
@@ -248,6 +307,6 @@ void encoder_close(struct encoder *e)
 		return;
 	if (e->ops)
 		e->ops->close(e->st);
-	free(e->buf);
+	free(e->own);
 	free(e);
 }

@@ -15,7 +15,6 @@
  */
 #define _GNU_SOURCE
 #include "codec/enc_priv.h"
-#include "config/opts.h"
 #include "util/log.h"
 
 #include <dlfcn.h>
@@ -357,6 +356,7 @@ static int nvenc_encode(void *st, const struct yuv_frame *in, int force_idr,
 		ret = -EMSGSIZE;
 	au->keyframe = lb.pictureType == NV_ENC_PIC_TYPE_IDR;
 	au->pts_ns = au->dts_ns = lb.outputTimeStamp;   /* no reordering */
+	au->tag = in->tag;
 	s->fn.nvEncUnlockBitstream(s->enc, s->bs);
 	return ret;
 fail:
@@ -367,6 +367,8 @@ fail:
 const struct enc_ops enc_nvenc_ops = {
 	.name = "nvenc",
 	.layout = PIX_NV12,
+	.codecs = ENC_CODEC(CODEC_H264) | ENC_CODEC(CODEC_H265),
+	.hardware = 1,
 	.open = nvenc_open,
 	.close = nvenc_close,
 	.encode = nvenc_encode,

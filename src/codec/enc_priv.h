@@ -2,13 +2,10 @@
 /* enc_priv.h - the back-end table behind encoder.h (private to src/codec).
  *
  * Each back-end (enc_x264.c, enc_x265.c, enc_nvenc.c) ends with one
- * const struct enc_ops.  enc.c owns the choice between them, the output
- * buffer and the NVENC -> software switch; a back-end only turns one
- * frame into Annex B bytes.
- *
- * A back-end that Kconfig disabled is not compiled; enc.c then defines
- * its table with name only and open == NULL ("not built"), so nothing
- * here is ever referenced from an object that was not linked.
+ * const struct enc_ops; enc.c lists the ones Kconfig built in one ordered
+ * table (hardware first, then software) and owns the choice between them
+ * and the switch away from a silent hardware encoder.  A back-end only
+ * turns one frame into Annex B bytes.
  */
 #ifndef CVMMAP_ENC_PRIV_H
 #define CVMMAP_ENC_PRIV_H
@@ -23,12 +20,15 @@
  * frames large while no half second exceeds the rate. */
 #define ENC_VBV_FRAMES 15
 
-/* Frames NVENC may swallow before enc.c gives up on it (encoder.h). */
-#define ENC_NVENC_PROBE_FRAMES 60
+/* Frames a hardware back-end may swallow before enc.c gives up on it
+ * (encoder.h). */
+#define ENC_HW_PROBE_FRAMES 60
 
 struct enc_ops {
 	const char *name;           /* "x264", "x265", "nvenc" */
 	int layout;                 /* preferred enum pix_layout */
+	unsigned codecs;            /* ENC_CODEC(CODEC_H264) | ... it encodes */
+	int hardware;               /* probed: see ENC_HW_PROBE_FRAMES */
 
 	/* Open a session for cfg (width/height/codec already validated by
 	 * enc.c).  On failure returns a negative errno and, when why is not
@@ -45,7 +45,13 @@ struct enc_ops {
 	 * or a negative errno (-EMSGSIZE when the AU exceeds cap). */
 	int (*encode)(void *st, const struct yuv_frame *in, int force_idr,
 		      struct access_unit *au);
+
+	/* End of input: return the next delayed frame (B-frames) like
+	 * encode() does, 0 when none is left.  NULL: nothing is delayed. */
+	int (*flush)(void *st, struct access_unit *au);
 };
+
+#define ENC_CODEC(c) (1u << (c))
 
 extern const struct enc_ops enc_x264_ops;
 extern const struct enc_ops enc_x265_ops;

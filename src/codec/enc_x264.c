@@ -22,7 +22,10 @@
 
 struct x264be {
 	x264_t *h;
-	int64_t last_dts;
+	int have_first;
+	int64_t first_pts;      /* pts of the first frame given */
+	int64_t shift;          /* added to pts/dts so dts starts there */
+	int have_shift;
 };
 
 static int x264be_open(void **out, const struct encoder_cfg *cfg, char *why, size_t whylen)
@@ -75,7 +78,6 @@ static int x264be_open(void **out, const struct encoder_cfg *cfg, char *why, siz
 		free(s);
 		return -EINVAL;
 	}
-	s->last_dts = INT64_MIN;
 	*out = s;
 	return 0;
 }
@@ -91,9 +93,31 @@ static void x264be_close(void *st)
 }
 
 /* x264 already writes start codes (b_annexb): the AU is the payloads
- * of all NAL units of the picture, in order. */
+ * of all NAL units of the picture, in order.  With B-frames x264's first
+ * DTS values lie before the first PTS (negative): the whole output is
+ * shifted by that reorder delay once, so DTS starts at the first frame's
+ * PTS, keeps rising strictly and stays <= PTS. */
+static int x264be_output(struct x264be *s, x264_nal_t *nal, int nnal,
+			 const x264_picture_t *out, struct access_unit *au)
+{
+	int i;
+
+	for (i = 0; i < nnal; i++)
+		if (enc_au_append(au, nal[i].p_payload, (size_t)nal[i].i_payload) < 0)
+			return -EMSGSIZE;
+	if (!s->have_shift) {
+		s->shift = out->i_dts < s->first_pts ? s->first_pts - out->i_dts : 0;
+		s->have_shift = 1;
+	}
+	au->keyframe = out->b_keyframe;
+	au->pts_ns = (uint64_t)(out->i_pts + s->shift);
+	au->dts_ns = (uint64_t)(out->i_dts + s->shift);
+	au->tag = (uint64_t)(uintptr_t)out->opaque;
+	return 1;
+}
+
 static int x264be_encode(void *st, const struct yuv_frame *in, int force_idr,
-		       struct access_unit *au)
+			 struct access_unit *au)
 {
 	struct x264be *s = st;
 	x264_picture_t pic, out;
@@ -109,32 +133,43 @@ static int x264be_encode(void *st, const struct yuv_frame *in, int force_idr,
 	}
 	pic.i_pts = (int64_t)in->pts_ns;
 	pic.i_type = force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
-
+	pic.opaque = (void *)(uintptr_t)in->tag;
+	if (!s->have_first) {
+		s->first_pts = pic.i_pts;
+		s->have_first = 1;
+	}
 	n = x264_encoder_encode(s->h, &nal, &nnal, &pic, &out);
 	if (n < 0)
 		return -EIO;
 	if (n == 0)
 		return 0;
-	for (i = 0; i < nnal; i++)
-		if (enc_au_append(au, nal[i].p_payload, (size_t)nal[i].i_payload) < 0)
-			return -EMSGSIZE;
-	au->keyframe = out.b_keyframe;
-	au->pts_ns = (uint64_t)out.i_pts;
-	/* With B-frames x264's first DTS values are negative: hold them at 0
-	 * and keep the sequence non-decreasing (dts <= pts always holds). */
-	if (out.i_dts < 0)
-		out.i_dts = 0;
-	if (out.i_dts < s->last_dts)
-		out.i_dts = s->last_dts;
-	s->last_dts = out.i_dts;
-	au->dts_ns = (uint64_t)out.i_dts;
-	return 1;
+	return x264be_output(s, nal, nnal, &out, au);
+}
+
+/* The frames x264 still holds (B-frames), one per call. */
+static int x264be_flush(void *st, struct access_unit *au)
+{
+	struct x264be *s = st;
+	x264_picture_t out;
+	x264_nal_t *nal;
+	int nnal, n;
+
+	while (x264_encoder_delayed_frames(s->h) > 0) {
+		n = x264_encoder_encode(s->h, &nal, &nnal, NULL, &out);
+		if (n < 0)
+			return -EIO;
+		if (n > 0)
+			return x264be_output(s, nal, nnal, &out, au);
+	}
+	return 0;
 }
 
 const struct enc_ops enc_x264_ops = {
 	.name = "x264",
 	.layout = PIX_I420,
+	.codecs = ENC_CODEC(CODEC_H264),
 	.open = x264be_open,
 	.close = x264be_close,
 	.encode = x264be_encode,
+	.flush = x264be_flush,
 };

@@ -24,7 +24,8 @@ struct x265be {
 	x265_picture pic, out;
 	uint8_t *u, *v;         /* NV12 -> I420 chroma, width/2 x height/2 */
 	uint32_t cw, ch;
-	int64_t last_dts;
+	int have_first, have_shift;
+	int64_t first_pts, shift;   /* as in enc_x264.c */
 };
 
 static void x265be_close(void *st)
@@ -105,7 +106,6 @@ static int x265be_open(void **out, const struct encoder_cfg *cfg, char *why, siz
 	}
 	x265_picture_init(p, &s->pic);
 	x265_picture_init(p, &s->out);
-	s->last_dts = INT64_MIN;
 	*out = s;
 	return 0;
 }
@@ -127,7 +127,26 @@ static void split_nv12(struct x265be *s, const struct yuv_frame *in)
 }
 
 /* x265 writes start codes itself (bAnnexB): the AU is the payloads of
- * all NAL units of the picture, in order. */
+ * all NAL units of the picture, in order; DTS shifted as in enc_x264.c. */
+static int x265be_output(struct x265be *s, x265_nal *nal, uint32_t nnal,
+			 struct access_unit *au)
+{
+	uint32_t i;
+
+	for (i = 0; i < nnal; i++)
+		if (enc_au_append(au, nal[i].payload, nal[i].sizeBytes) < 0)
+			return -EMSGSIZE;
+	if (!s->have_shift) {
+		s->shift = s->out.dts < s->first_pts ? s->first_pts - s->out.dts : 0;
+		s->have_shift = 1;
+	}
+	au->keyframe = s->out.sliceType == X265_TYPE_IDR;
+	au->pts_ns = (uint64_t)(s->out.pts + s->shift);
+	au->dts_ns = (uint64_t)(s->out.dts + s->shift);
+	au->tag = (uint64_t)(uintptr_t)s->out.userData;
+	return 1;
+}
+
 static int x265be_encode(void *st, const struct yuv_frame *in, int force_idr,
 			 struct access_unit *au)
 {
@@ -151,31 +170,40 @@ static int x265be_encode(void *st, const struct yuv_frame *in, int force_idr,
 	}
 	s->pic.pts = (int64_t)in->pts_ns;
 	s->pic.sliceType = force_idr ? X265_TYPE_IDR : X265_TYPE_AUTO;
-
+	s->pic.userData = (void *)(uintptr_t)in->tag;
+	if (!s->have_first) {
+		s->first_pts = s->pic.pts;
+		s->have_first = 1;
+	}
 	n = x265_encoder_encode(s->h, &nal, &nnal, &s->pic, &s->out);
 	if (n < 0)
 		return -EIO;
 	if (n == 0 || nnal == 0)
 		return 0;
-	for (i = 0; i < nnal; i++)
-		if (enc_au_append(au, nal[i].payload, nal[i].sizeBytes) < 0)
-			return -EMSGSIZE;
-	au->keyframe = s->out.sliceType == X265_TYPE_IDR;
-	au->pts_ns = (uint64_t)s->out.pts;
-	/* As in enc_x264.c: negative B-frame DTS held at 0, non-decreasing. */
-	if (s->out.dts < 0)
-		s->out.dts = 0;
-	if (s->out.dts < s->last_dts)
-		s->out.dts = s->last_dts;
-	s->last_dts = s->out.dts;
-	au->dts_ns = (uint64_t)s->out.dts;
-	return 1;
+	return x265be_output(s, nal, nnal, au);
+}
+
+/* The frames x265 still holds (B-frames, lookahead), one per call. */
+static int x265be_flush(void *st, struct access_unit *au)
+{
+	struct x265be *s = st;
+	x265_nal *nal;
+	uint32_t nnal = 0;
+	int n = x265_encoder_encode(s->h, &nal, &nnal, NULL, &s->out);
+
+	if (n < 0)
+		return -EIO;
+	if (n == 0 || nnal == 0)
+		return 0;
+	return x265be_output(s, nal, nnal, au);
 }
 
 const struct enc_ops enc_x265_ops = {
 	.name = "x265",
 	.layout = PIX_I420,
+	.codecs = ENC_CODEC(CODEC_H265),
 	.open = x265be_open,
 	.close = x265be_close,
 	.encode = x265be_encode,
+	.flush = x265be_flush,
 };

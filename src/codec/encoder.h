@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* encoder.h - one interface over x264, x265 and NVENC.
+/* encoder.h - one interface over every encoder back-end (x264, x265, NVENC).
  *
- * encoder_open() picks a back-end deterministically:
+ * encoder_open() picks a back-end deterministically from an ordered
+ * table, hardware rows first (enc.c):
+ *   ENCDEV_HW       the first hardware back-end that opens, or fail
  *   ENCDEV_NVENC    NVENC or fail
  *   ENCDEV_SOFTWARE x264 (H.264) / x265 (H.265) or fail
- *   ENCDEV_AUTO     NVENC if it loads and opens, else software (logged once)
+ *   ENCDEV_AUTO     hardware if one opens, else software (logged once)
  * Failure to open any encoder returns -ENODEV (the caller exits 5).
+ * (Passthrough of the producer's own AUs is the pipeline's choice, made
+ * before any encoder is opened.)
  *
  * encoder_encode() takes one planar frame and may return an AU (zero
  * latency settings: normally one AU per frame, no B-frames by default).
- * Parameter sets are repeated in-band before every keyframe.  If NVENC
- * produced no AU in its first 60 frames, the encoder switches itself to
- * software, logs once and forces an IDR; the caller sees no gap in the API.
+ * Parameter sets are repeated in-band before every keyframe.  If a
+ * hardware back-end produced no AU in its first 60 frames, the encoder
+ * switches itself to software, logs once and forces an IDR; the caller
+ * sees no gap in the API.
  */
 #ifndef CVMMAP_ENCODER_H
 #define CVMMAP_ENCODER_H
@@ -41,6 +46,9 @@ extern const char *const preset_names[];
 
 enum pix_layout { PIX_I420, PIX_NV12 };
 
+/* The smallest frame any encoder takes (x264/x265 need 16x16). */
+#define ENC_MIN_DIM 16
+
 /* A planar 8-bit 4:2:0 picture (I420: Y,U,V; NV12: Y,UV). */
 struct yuv_frame {
 	int layout;                  /* enum pix_layout */
@@ -48,6 +56,7 @@ struct yuv_frame {
 	uint8_t *plane[3];
 	uint32_t stride[3];
 	uint64_t pts_ns;
+	uint64_t tag;                /* returned in access_unit.tag of its AU */
 };
 
 struct encoder_cfg {
@@ -72,10 +81,16 @@ const char *encoder_name(const struct encoder *e);
 int encoder_input_layout(const struct encoder *e);
 /* Ask for an IDR/IRAP on the next frame (sink reconnect, reset). */
 void encoder_force_keyframe(struct encoder *e);
-/* Encode one frame.  On success returns 1 and fills au (au->data points
- * into encoder-owned memory valid until the next call), or 0 when the
- * encoder buffered the frame.  Negative errno on failure. */
+/* Encode one frame into the caller's buffer au->data[au->cap] (the
+ * hand-off slot: the AU is written once; au->data NULL: into a buffer of
+ * the encoder's, valid until the next call).  On success returns 1 and
+ * fills the rest of au (keyframe, pts/dts, ...), or 0 when the encoder
+ * kept the frame (B-frames).  Negative errno on failure (-EMSGSIZE: the
+ * AU does not fit cap). */
 int encoder_encode(struct encoder *e, const struct yuv_frame *in, struct access_unit *au);
+/* End of input: the next delayed frame into au like encoder_encode(),
+ * 0 when none is left.  Call until it returns 0. */
+int encoder_flush(struct encoder *e, struct access_unit *au);
 void encoder_close(struct encoder *e);
 
 #endif

@@ -29,6 +29,7 @@ struct control {
 	uint64_t next_status_ns;
 	int connected;
 	int info_pending;     /* a source.info request is in flight */
+	struct log_limit rl_info, rl_status, rl_body, rl_err;
 	char json[2048];
 };
 
@@ -57,8 +58,7 @@ static void on_info_reply(void *arg, int status, const uint8_t *data, size_t n,
 		return;
 	}
 	if (pb_decode_source_info(data, n, &si) < 0 || si.error != PB_ERR_OK) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "bad source info reply (%zu bytes)", n);
+		log_limited(&c->rl_info, LOG_WARN, TAG, "bad source info reply (%zu bytes)", n);
 		return;
 	}
 	if (c->ops->source_info)
@@ -92,8 +92,7 @@ static void on_status_msg(void *arg, const struct nats_event *ev)
 	struct pb_module_status m;
 
 	if (pb_decode_module_status(ev->data, ev->len, &m) < 0) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "malformed status event (%zu bytes)", ev->len);
+		log_limited(&c->rl_status, LOG_WARN, TAG, "malformed status event (%zu bytes)", ev->len);
 		return;
 	}
 	/* An empty instance means "the publisher of this subject". */
@@ -104,6 +103,7 @@ static void on_status_msg(void *arg, const struct nats_event *ev)
 		request_info(c, 0);
 	if (c->ops->status)
 		c->ops->status(c->arg, m.status);
+	control_status_changed(c);      /* our status follows the producer's */
 }
 
 static void on_body_msg(void *arg, const struct nats_event *ev)
@@ -113,8 +113,7 @@ static void on_body_msg(void *arg, const struct nats_event *ev)
 	int r = body_parse(ev->data, ev->len, &v);
 
 	if (r != BODY_OK) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "body packet rejected: %s", body_strerror(r));
+		log_limited(&c->rl_body, LOG_WARN, TAG, "body packet rejected: %s", body_strerror(r));
 		return;
 	}
 	if (v.label[0] && !is_our_instance(c, v.label, strlen(v.label)))
@@ -157,8 +156,7 @@ static void on_event(void *arg, int event, const char *text)
 	} else if (event == NATS_EV_DISCONNECTED) {
 		c->connected = 0;
 	} else if (event == NATS_EV_SERVER_ERR) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "NATS server error: %s", text ? text : "");
+		log_limited(&c->rl_err, LOG_WARN, TAG, "NATS server error: %s", text ? text : "");
 	}
 }
 

@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pipeline.c - the streamer: ingest -> encode/passthrough -> sinks.
+/* pipeline.c - the streamer: an input -> encode/passthrough -> the sinks.
  *
  * Three fixed threads, hand-offs through lock-free "latest wins" queues
  * of preallocated slots (core/ring.h), wake-ups through eventfds:
  *
- *   ingest  ZMQ sync + coherent SHM copy (or the dummy generator)
+ *   ingest  the input's next() (ipc/input.h: cv-mmap or the generator)
  *           -> frame slot -> fq ............................ wakes encode
- *   encode  frame slot -> passthrough copy, or pixconv + encoder
- *           -> access-unit slot -> aq ........................ wakes I/O
- *   io      aq -> RTP (send now) and RTMP (queue into its send window),
- *           RTMP state machine, RTCP timer, stats line
+ *   encode  frame slot -> passthrough copy, or pixconv + encoder, written
+ *           into an access-unit slot and scanned once -> aq .. wakes I/O
+ *   io      aq -> parameter-set cache -> body SEI -> every enabled sink
+ *           of proto/sinks.c; the sinks' sockets and timers, NATS, stats
  *
  * Nothing on this path allocates after pipeline_run() set up the slots:
  * frames and AUs larger than their slots are dropped and counted.  A
  * stalled sink cannot slow ingest or encode: every queue drops its oldest
- * entry instead of waiting, and the sinks never block.
+ * entry instead of waiting, and the sinks never block.  This file names
+ * no output and no encoder: they are rows of tables.
  */
 #define _GNU_SOURCE
 #include "core/pipeline.h"
@@ -24,11 +25,11 @@
 #include "codec/encoder.h"
 #include "codec/nal.h"
 #include "codec/pixconv.h"
+#include "codec/pscache.h"
 #include "codec/sei.h"
-#include "ipc/ingest.h"
+#include "ipc/input.h"
 #include "ipc/target.h"
-#include "proto/rtmp_sink.h"
-#include "proto/rtp_sink.h"
+#include "proto/sink.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
@@ -37,6 +38,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -45,9 +47,11 @@
 #define TAG "pipeline"
 #define AU_DEPTH 8          /* encoded AUs in flight towards the sinks */
 #define POLL_MS 100
-#define DRAIN_MS 2000       /* at the end, let the RTMP window empty */
-#define BODY_DEPTH 4        /* body tracking packets in flight to encode */
+#define DRAIN_MS 2000       /* at the end, let the sinks' windows empty */
 #define BODY_MAX (64 * 1024)
+#define SINK_MAX 8
+#define POLL_MAX 64         /* pollfds of all sinks together */
+#define META_RING 64        /* frames an encoder may hold (B-frames, lookahead) */
 
 /* SEI user_data_unregistered UUID of body tracking side data (docs/sei.md). */
 static const uint8_t body_sei_uuid[16] = CVMMAP_BODY_SEI_UUID;
@@ -63,14 +67,19 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
-struct au_slot {
-	struct access_unit au;
+/* What an AU needs to know of the frame it encodes (looked up by tag:
+ * with B-frames an AU leaves the encoder after later frames went in). */
+struct frame_meta {
+	uint64_t capture_ns, sync_mono_ns;
+	uint32_t frame_id, width, height;
+	int discont;            /* the frame starts a new segment */
 };
 
-struct body_slot {
-	uint8_t *buf;
-	size_t n;
-	uint32_t frame;
+/* An enabled output: its row, its state, its slice of the poll array. */
+struct sink_slot {
+	const struct sink_ops *ops;
+	void *st;
+	int pfd0, npfd;
 };
 
 struct pipeline {
@@ -81,12 +90,13 @@ struct pipeline {
 	int exit_code;                  /* first fatal error wins */
 
 	/* ingest -> encode */
-	struct ingest *in;
+	const struct input_ops *iops;
+	void *in;
 	struct frame_slot *frames;
 	unsigned nframes;
 	struct lq fq;
 	int frame_efd;
-	uint64_t frames_in, frames_idle_stop;
+	uint64_t frames_in;
 
 	/* encode */
 	struct encoder *enc;
@@ -99,16 +109,20 @@ struct pipeline {
 	uint64_t in_base, out_base, last_out, last_capture;
 	int have_ts;
 	uint64_t frames_encoded, au_dropped, passthrough, frames_too_big;
+	uint64_t tag;                   /* frames given to the encoder */
+	struct frame_meta meta[META_RING];
 	uint32_t au_seq;
+	struct log_limit rl_big, rl_fmt, rl_enc;
 
 	/* encode -> io */
-	struct au_slot aus[AU_DEPTH + 2];
+	struct access_unit aus[AU_DEPTH + 2];
 	struct lq aq;
 	int au_efd;
 
 	/* io */
-	struct rtp_sink *rtp;
-	struct rtmp_sink *rtmp;
+	struct sink_slot sinks[SINK_MAX];
+	int nsinks;
+	struct pscache psc;
 	uint64_t aus_out, bytes_out;
 
 	/* NATS control plane (io thread) */
@@ -118,13 +132,12 @@ struct pipeline {
 	int ts_domain;                  /* TS_DOMAIN_* from source info */
 	uint64_t resets_claimed;        /* ingest regressions matched with a STREAM_RESET */
 
-	/* body tracking side data: io -> encode */
-	struct body_slot bodies[BODY_DEPTH + 2];
-	struct lq bq;
+	/* body tracking side data, spliced as SEI on the io thread */
 	uint8_t *body_pending, *sei_buf, *au_scratch;
 	size_t body_pending_n;
 	uint32_t body_pending_frame;
 	uint64_t bodies_in, bodies_attached, bodies_dropped;
+	struct log_limit rl_body;
 };
 
 static void wake(int efd)
@@ -157,65 +170,22 @@ static void fatal(struct pipeline *p, int code)
 
 /* ------------------------------------------------------------ ingest */
 
-/* The built-in generator: the upstream dummy producer's pattern, BGR,
- * media time from 0, paced on CLOCK_MONOTONIC. */
-static int dummy_next(struct pipeline *p, struct frame_slot *s, uint64_t n,
-		      uint64_t t0)
-{
-	const struct streamer_opts *o = p->o;
-	uint64_t period = 1000000000ull / (uint64_t)o->dummy_fps;
-	uint64_t due = t0 + n * period, now = clock_mono_ns();
-	uint32_t w = (uint32_t)o->dummy_width, h = (uint32_t)o->dummy_height;
-
-	if (o->dummy_frames && n >= (uint64_t)o->dummy_frames)
-		return -1;
-	if (due > now) {
-		uint64_t d = due - now;
-		if (d > POLL_MS * 1000000ull)
-			d = POLL_MS * 1000000ull;
-		clock_sleep_ns(d);
-		if (clock_mono_ns() < due)
-			return 0;
-	}
-	s->width = w;
-	s->height = h;
-	s->stride = w * 3;
-	s->pixel_format = SRC_BGR;
-	s->pix_size = (size_t)s->stride * h;
-	cvmmap_dummy_pattern(s->pix, w, h, s->stride, (uint32_t)n);
-	s->au_size = 0;
-	s->au_codec = 0;
-	s->fps_num = (uint32_t)o->dummy_fps;
-	s->fps_den = 1;
-	s->frame_id = (uint32_t)n;
-	s->capture_ns = n * period;
-	s->sync_mono_ns = clock_mono_ns();
-	s->suspect = 0;
-	s->reset = 0;
-	return 1;
-}
-
 static void *ingest_thread(void *arg)
 {
 	struct pipeline *p = arg;
 	const struct streamer_opts *o = p->o;
-	uint64_t t0 = clock_mono_ns(), n = 0, last_frame = clock_mono_ns();
+	uint64_t last_frame = clock_mono_ns();
 	int slot = lq_acquire(&p->fq);
 
 	while (!stopping(p)) {
-		struct frame_slot *s = &p->frames[slot];
-		int r;
+		int r = p->iops->next(p->in, POLL_MS, &p->frames[slot]);
 
-		if (o->input_mode == INPUT_DUMMY || !CONFIG_CVMMAP)
-			r = dummy_next(p, s, n, t0);
-		else
-			r = ingest_next(p->in, POLL_MS, s);
+		if (r == INPUT_END)
+			break;          /* a finite input produced all its frames */
 		if (r < 0) {
-			if (o->input_mode != INPUT_DUMMY) {
-				log_error(TAG, "ingest failed: %s", strerror(-r));
-				fatal(p, EXIT_INIT);
-			}
-			break; /* dummy: all frames produced */
+			log_error(TAG, "input failed: %s", strerror(-r));
+			fatal(p, EXIT_INIT);
+			break;
 		}
 		if (r == 0) {
 			if (o->ingest_idle_timeout_ms &&
@@ -227,7 +197,6 @@ static void *ingest_thread(void *arg)
 			}
 			continue;
 		}
-		n++;
 		last_frame = clock_mono_ns();
 		STAT_ADD(p->frames_in, 1);
 		lq_publish(&p->fq, (unsigned)slot);
@@ -245,7 +214,7 @@ static void *ingest_thread(void *arg)
 
 /* Map a producer timestamp to the output timeline: continuous, strictly
  * increasing, rebased whenever the producer's clock goes back (reset,
- * loop, restart) so RTP/RTMP time never runs backwards.  Returns 1 when
+ * loop, restart) so output time never runs backwards.  Returns 1 when
  * this frame starts a new segment. */
 static int rebase(struct pipeline *p, uint64_t ts, int reset, uint64_t frame_ns)
 {
@@ -269,77 +238,57 @@ static int rebase(struct pipeline *p, uint64_t ts, int reset, uint64_t frame_ns)
 	return jump;
 }
 
-static int publish_au(struct pipeline *p, const uint8_t *data, size_t n, int codec,
-		      int key, const struct frame_slot *s, int discont)
+/* Hand the AU in slot on to the io thread: identity from the frame it
+ * encodes, the one scan for parameter sets, then publish. */
+static void publish_au(struct pipeline *p, int slot, const struct frame_meta *m)
 {
-	int slot = lq_acquire(&p->aq);
-	struct access_unit *au = &p->aus[slot].au;
+	struct access_unit *au = &p->aus[slot];
 
-	if (n > au->cap) {
-		STAT_ADD(p->frames_too_big, 1);
-		log_warn(TAG, "access unit of %zu bytes exceeds the %zu-byte slot "
-			 "(CONFIG_MAX_AU_KIB): dropped", n, au->cap);
-		lq_unacquire(&p->aq, (unsigned)slot);
-		return -1;
-	}
-	memcpy(au->data, data, n);
-	au->size = n;
-	au->codec = codec;
-	au->keyframe = key;
-	au->pts_ns = au->dts_ns = p->last_out;
-	au->capture_ns = s->capture_ns;
-	au->sync_mono_ns = s->sync_mono_ns;
-	au->frame_id = s->frame_id;
-	au->width = s->width;
-	au->height = s->height;
+	au->codec = p->o->codec;
+	au->capture_ns = m->capture_ns;
+	au->sync_mono_ns = m->sync_mono_ns;
+	au->frame_id = m->frame_id;
+	au->width = m->width;
+	au->height = m->height;
 	au->seq = p->au_seq++;
-	au->discontinuity = discont;
+	au->discontinuity = au->discontinuity || m->discont;
+	au_scan(au);
 	if (lq_publish(&p->aq, (unsigned)slot))
 		STAT_ADD(p->au_dropped, 1);
 	wake(p->au_efd);
-	return 0;
 }
 
-/* Body tracking as SEI: the newest packet received so far is attached to
- * the AU of its frame, or to the first later AU when it arrived after its
- * frame was encoded (the packet carries its frame_count, so a reader can
- * still match it).  Older unattached packets are superseded and counted. */
-static void take_bodies(struct pipeline *p)
+static void note_meta(struct frame_meta *m, const struct frame_slot *s, int discont)
 {
-	int b;
-
-	while ((b = lq_take(&p->bq)) >= 0) {
-		if (p->body_pending_n)
-			STAT_ADD(p->bodies_dropped, 1);
-		memcpy(p->body_pending, p->bodies[b].buf, p->bodies[b].n);
-		p->body_pending_n = p->bodies[b].n;
-		p->body_pending_frame = p->bodies[b].frame;
-		lq_release(&p->bq, (unsigned)b);
-	}
+	m->discont = discont;
+	m->capture_ns = s->capture_ns;
+	m->sync_mono_ns = s->sync_mono_ns;
+	m->frame_id = s->frame_id;
+	m->width = s->width;
+	m->height = s->height;
 }
 
-static void emit_au(struct pipeline *p, const uint8_t *data, size_t n, int codec,
-		    int key, const struct frame_slot *s, int discont)
+/* Passthrough: the producer's AU copied into a hand-off slot. */
+static void forward_au(struct pipeline *p, const struct frame_slot *s, int discont)
 {
-	if (CONFIG_NATS && p->o->body_sei) {
-		take_bodies(p);
-		if (p->body_pending_n && (int32_t)(s->frame_id - p->body_pending_frame) >= 0) {
-			size_t cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
-			int sn = sei_build_user_data(codec, body_sei_uuid, p->body_pending,
-						     p->body_pending_n, p->sei_buf, BODY_MAX * 2);
-			int an = sn > 0 ? annexb_insert_sei(codec, data, n, p->sei_buf, (size_t)sn,
-							    p->au_scratch, cap) : -1;
+	int slot = lq_acquire(&p->aq);
+	struct access_unit *au = &p->aus[slot];
+	struct frame_meta m;
 
-			p->body_pending_n = 0;
-			if (an > 0) {
-				STAT_ADD(p->bodies_attached, 1);
-				publish_au(p, p->au_scratch, (size_t)an, codec, key, s, discont);
-				return;
-			}
-			STAT_ADD(p->bodies_dropped, 1);
-		}
+	if (s->au_size > au->cap) {
+		STAT_ADD(p->frames_too_big, 1);
+		log_limited(&p->rl_big, LOG_WARN, TAG, "access unit of %zu bytes exceeds the "
+			    "%zu-byte slot (CONFIG_MAX_AU_KIB): dropped", s->au_size, au->cap);
+		lq_unacquire(&p->aq, (unsigned)slot);
+		return;
 	}
-	publish_au(p, data, n, codec, key, s, discont);
+	memcpy(au->data, s->au, s->au_size);
+	au->size = s->au_size;
+	au->keyframe = s->au_keyframe;
+	au->pts_ns = au->dts_ns = p->last_out;
+	au->discontinuity = 0;
+	note_meta(&m, s, discont);
+	publish_au(p, slot, &m);
 }
 
 static int open_encoder(struct pipeline *p, const struct frame_slot *s)
@@ -397,17 +346,41 @@ static int open_encoder(struct pipeline *p, const struct frame_slot *s)
 	return 0;
 }
 
+/* Run the encoder on p->yuv (flush: on nothing, until it is empty);
+ * what comes out is written straight into a hand-off slot. */
+static void run_encoder(struct pipeline *p, int flush)
+{
+	for (;;) {
+		int slot = lq_acquire(&p->aq), r;
+		struct access_unit *au = &p->aus[slot];
+
+		r = flush ? encoder_flush(p->enc, au) : encoder_encode(p->enc, &p->yuv, au);
+		if (r <= 0) {
+			lq_unacquire(&p->aq, (unsigned)slot);
+			if (r < 0)
+				log_limited(&p->rl_enc, LOG_WARN, TAG, "encode failed: %s",
+					    strerror(-r));
+			return;
+		}
+		if (!flush)
+			p->frames_encoded++;
+		/* a hardware back-end may have switched itself to software */
+		__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
+		publish_au(p, slot, &p->meta[au->tag % META_RING]);
+		if (!flush)
+			return;
+	}
+}
+
 static void encode_frame(struct pipeline *p, struct frame_slot *s)
 {
 	const struct streamer_opts *o = p->o;
-	int want_codec = o->codec == CODEC_H264 ? 1 : 2;
-	int pass = CONFIG_PASSTHROUGH && s->au_size && s->au_codec == want_codec &&
+	int pass = CONFIG_PASSTHROUGH && s->au_size &&
+		   codec_from_cvmmap(s->au_codec) == o->codec &&
 		   (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH);
 	uint64_t frame_ns = s->fps_num ? 1000000000ull * (s->fps_den ? s->fps_den : 1) / s->fps_num
 				       : 33333333ull;
 	int jump, key_req = __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL);
-	struct access_unit au;
-	int r;
 
 	if (o->run_mode == RUN_INGEST)
 		return;
@@ -431,7 +404,7 @@ static void encode_frame(struct pipeline *p, struct frame_slot *s)
 		p->need_key = 0;
 		STAT_ADD(p->passthrough, 1);
 		__atomic_store_n(&p->enc_name, "passthrough", __ATOMIC_RELAXED);
-		emit_au(p, s->au, s->au_size, o->codec, s->au_keyframe, s, jump);
+		forward_au(p, s, jump);
 		return;
 	}
 	if (s->width == 0 || s->height == 0 || s->pix_size == 0)
@@ -447,23 +420,23 @@ static void encode_frame(struct pipeline *p, struct frame_slot *s)
 		encoder_force_keyframe(p->enc);
 	if (pixconv_to_yuv(s->pixel_format, s->pix, s->stride, s->width, s->height,
 			   &p->yuv) < 0) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "unsupported pixel format %d: frame dropped",
+		log_limited(&p->rl_fmt, LOG_WARN, TAG, "unsupported pixel format %d: frame dropped",
 			    s->pixel_format);
 		return;
 	}
 	p->yuv.pts_ns = p->last_out;
-	r = encoder_encode(p->enc, &p->yuv, &au);
-	if (r < 0) {
-		static struct log_limit rl;
-		log_limited(&rl, LOG_WARN, TAG, "encode failed: %s", strerror(-r));
-		return;
+	p->yuv.tag = p->tag++;
+	note_meta(&p->meta[p->yuv.tag % META_RING], s, jump);
+	run_encoder(p, 0);
+}
+
+/* Frames the encoder still holds (B-frames) leave on a clean stop. */
+static void flush_encoder(struct pipeline *p)
+{
+	if (p->enc && p->o->run_mode == RUN_PIPELINE && !p->exit_code) {
+		run_encoder(p, 1);
+		wake(p->au_efd);
 	}
-	p->frames_encoded++;
-	/* NVENC may have switched itself to software (encoder.h) */
-	__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
-	if (r > 0)
-		emit_au(p, au.data, au.size, o->codec, au.keyframe, s, jump || au.discontinuity);
 }
 
 static void *encode_thread(void *arg)
@@ -486,6 +459,7 @@ static void *encode_thread(void *arg)
 		if (stopping(p))
 			break;
 	}
+	flush_encoder(p);
 	__atomic_store_n(&p->encode_done, 1, __ATOMIC_RELEASE);
 	wake(p->au_efd);
 	return NULL;
@@ -493,12 +467,59 @@ static void *encode_thread(void *arg)
 
 /* ------------------------------------------------------------ io */
 
+/* Body tracking as SEI, spliced here on the io thread: the newest packet
+ * received so far is attached to the AU of its frame, or to the first
+ * later AU when it arrived after its frame was encoded (the packet
+ * carries its frame_count, so a reader can still match it).  Older
+ * unattached packets are superseded and counted.  Returns the AU to
+ * send: au itself, or a copy of it with the SEI inserted. */
+static const struct access_unit *attach_body(struct pipeline *p, const struct access_unit *au,
+					     struct access_unit *tmp)
+{
+	size_t cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
+	int sn, an;
+
+	if (!p->body_pending_n || (int32_t)(au->frame_id - p->body_pending_frame) < 0)
+		return au;
+	sn = sei_build_user_data(au->codec, body_sei_uuid, p->body_pending, p->body_pending_n,
+				 p->sei_buf, BODY_MAX * 2);
+	an = sn > 0 ? annexb_insert_sei(au->codec, au->data, au->size, p->sei_buf, (size_t)sn,
+					p->au_scratch, cap) : -1;
+	p->body_pending_n = 0;
+	if (an <= 0) {
+		STAT_ADD(p->bodies_dropped, 1);
+		return au;
+	}
+	STAT_ADD(p->bodies_attached, 1);
+	*tmp = *au;
+	tmp->data = p->au_scratch;
+	tmp->size = (size_t)an;
+	tmp->cap = cap;
+	return tmp;
+}
+
+/* One AU to every enabled sink: parameter-set cache first, then SEI. */
+static void fan_out(struct pipeline *p, struct access_unit *au, uint64_t now)
+{
+	struct access_unit tmp;
+	const struct access_unit *out = au;
+	int i;
+
+	if (au->has_ps)
+		pscache_update(&p->psc, &au->ps);
+	au->ps_gen = p->psc.gen;
+	if (CONFIG_NATS && p->o->body_sei)
+		out = attach_body(p, au, &tmp);
+	for (i = 0; i < p->nsinks; i++)
+		p->sinks[i].ops->put(p->sinks[i].st, out, now);
+	p->aus_out++;
+	p->bytes_out += au->size;
+}
+
 /* Everything the stats line and the status JSON report, read once on the
  * io thread (counters of other threads with relaxed atomic loads). */
 struct snapshot {
-	struct ingest_stats in;
-	struct rtp_sink_stats rtp;
-	struct rtmp_sink_stats rtmp;
+	struct input_stats in;
 	unsigned long long frames_in, dropped, too_big;
 	const char *enc;
 };
@@ -506,48 +527,70 @@ struct snapshot {
 static void take_snapshot(struct pipeline *p, struct snapshot *s)
 {
 	memset(s, 0, sizeof *s);
-	if (CONFIG_CVMMAP && p->in)
-		ingest_get_stats(p->in, &s->in);
-	if (CONFIG_RTP && p->rtp)
-		rtp_sink_get_stats(p->rtp, &s->rtp);
-	if (CONFIG_RTMP && p->rtmp)
-		rtmp_sink_get_stats(p->rtmp, &s->rtmp);
+	if (p->in)
+		p->iops->stats(p->in, &s->in);
 	s->frames_in = STAT(p->frames_in);
 	s->dropped = STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped);
 	s->too_big = s->in.too_big + STAT(p->frames_too_big);
 	s->enc = STAT(p->enc_name) ? STAT(p->enc_name) : "none";
 }
 
+/* " name[counters]" of every enabled sink. */
+static void sinks_text(struct pipeline *p, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nsinks && n < cap; i++) {
+		char b[256];
+
+		p->sinks[i].ops->stats(p->sinks[i].st, 0, b, sizeof b);
+		n += (size_t)snprintf(buf + n, cap - n, " %s[%s]", p->sinks[i].ops->name, b);
+	}
+}
+
 static void print_stats(struct pipeline *p, uint64_t dt_ns, uint64_t *last_out,
 			uint64_t *last_bytes, const char *when)
 {
-	static const char *const names[] = {
-		"idle", "connecting", "handshake", "commands", "publishing", "backoff"
-	};
-	char rtp[96] = "", rtmp[128] = "";
+	char sinks[1024];
 	double secs = dt_ns ? (double)dt_ns / 1e9 : 1.0;
 	struct snapshot s;
 
 	take_snapshot(p, &s);
-	if (CONFIG_RTP && p->rtp)
-		snprintf(rtp, sizeof rtp, " rtp[pkts=%llu aus=%llu err=%llu]",
-			 (unsigned long long)s.rtp.packets, (unsigned long long)s.rtp.aus,
-			 (unsigned long long)s.rtp.send_errors);
-	if (CONFIG_RTMP && p->rtmp)
-		snprintf(rtmp, sizeof rtmp, " rtmp[%s sent=%llu dropped=%llu connects=%llu failures=%llu]",
-			 s.rtmp.state >= 0 && s.rtmp.state <= RTMP_BACKOFF ? names[s.rtmp.state] : "?",
-			 (unsigned long long)s.rtmp.aus_sent, (unsigned long long)s.rtmp.aus_dropped,
-			 (unsigned long long)s.rtmp.connects, (unsigned long long)s.rtmp.failures);
+	sinks_text(p, sinks, sizeof sinks);
 	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu too_big=%llu resets=%llu "
-		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s%s", when,
+		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s", when,
 		 s.frames_in, (unsigned long long)p->aus_out,
 		 (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected, s.too_big,
 		 (unsigned long long)s.in.resets, (unsigned long long)s.in.reattached,
 		 s.dropped, s.enc,
 		 (double)(p->aus_out - *last_out) / secs,
-		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, rtp, rtmp);
+		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, sinks);
 	*last_out = p->aus_out;
 	*last_bytes = p->bytes_out;
+}
+
+static struct sink_slot *find_sink(struct pipeline *p, const struct sink_ops *ops)
+{
+	int i;
+
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i].ops == ops)
+			return &p->sinks[i];
+	return NULL;
+}
+
+/* Bytes the sinks can still deliver (the shutdown drain waits for them). */
+static size_t sinks_pending(struct pipeline *p)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i].ops->pending)
+			n += p->sinks[i].ops->pending(p->sinks[i].st);
+	return n;
 }
 
 static void io_loop(struct pipeline *p)
@@ -557,40 +600,46 @@ static void io_loop(struct pipeline *p)
 	uint64_t last_out = 0, last_bytes = 0, t_start = stats_t;
 
 	for (;;) {
-		struct pollfd pfd[3] = { { p->au_efd, POLLIN, 0 }, { -1, 0, 0 }, { -1, 0, 0 } };
-		int timeout = POLL_MS, s;
+		struct pollfd pfd[1 + POLL_MAX + 1];
+		int timeout = POLL_MS, n = 1, i, s, ctl = -1;
 		uint64_t now = clock_mono_ns();
 
-		if (CONFIG_RTMP && p->rtmp)
-			rtmp_sink_pollfd(p->rtmp, &pfd[1], &timeout, now);
-		if (CONFIG_NATS && p->ctl)
-			control_pollfd(p->ctl, &pfd[2], &timeout, now);
-		/* poll ignores entries with fd -1 */
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+		pfd[0].fd = p->au_efd;
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		for (i = 0; i < p->nsinks; i++) {
+			struct sink_slot *k = &p->sinks[i];
+
+			k->pfd0 = n;
+			k->npfd = k->ops->pollfds ?
+				  k->ops->pollfds(k->st, &pfd[n], 1 + POLL_MAX - n, &timeout, now) : 0;
+			n += k->npfd;
+		}
+		if (CONFIG_NATS && p->ctl) {
+			ctl = n;
+			pfd[n].fd = -1;         /* poll ignores entries with fd -1 */
+			pfd[n].events = pfd[n].revents = 0;
+			control_pollfd(p->ctl, &pfd[n++], &timeout, now);
+		}
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			log_warn(TAG, "poll: %s", strerror(errno));
 		now = clock_mono_ns();
 		if (pfd[0].revents)
 			drain(p->au_efd);
 		while ((s = lq_take(&p->aq)) >= 0) {
-			const struct access_unit *au = &p->aus[s].au;
-
-			if (CONFIG_RTP && p->rtp)
-				rtp_sink_send(p->rtp, au, now);
-			if (CONFIG_RTMP && p->rtmp)
-				rtmp_sink_put(p->rtmp, au, now);
-			p->aus_out++;
-			p->bytes_out += au->size;
+			fan_out(p, &p->aus[s], now);
 			lq_release(&p->aq, (unsigned)s);
 		}
-		if (CONFIG_RTMP && p->rtmp) {
-			rtmp_sink_service(p->rtmp, pfd[1].revents, now);
-			if (rtmp_sink_take_keyframe_request(p->rtmp))
+		for (i = 0; i < p->nsinks; i++) {
+			struct sink_slot *k = &p->sinks[i];
+
+			if (k->ops->service)
+				k->ops->service(k->st, &pfd[k->pfd0], k->npfd, now);
+			if (k->ops->keyframe_wanted && k->ops->keyframe_wanted(k->st))
 				__atomic_store_n(&p->want_key, 1, __ATOMIC_RELEASE);
 		}
-		if (CONFIG_RTP && p->rtp)
-			rtp_sink_tick(p->rtp, now);
-		if (CONFIG_NATS && p->ctl)
-			control_service(p->ctl, pfd[2].revents, now);
+		if (ctl >= 0)
+			control_service(p->ctl, pfd[ctl].revents, now);
 		if (o->stats_interval_ms &&
 		    now - stats_t >= (uint64_t)o->stats_interval_ms * 1000000ull) {
 			print_stats(p, now - stats_t, &last_out, &last_bytes, "stats");
@@ -599,20 +648,11 @@ static void io_loop(struct pipeline *p)
 		if (!__atomic_load_n(&p->encode_done, __ATOMIC_ACQUIRE) ||
 		    spsc_count(&p->aq.pub))
 			continue;
-		/* Input is over: give the RTMP window a moment to empty. */
+		/* Input is over: give the sinks' windows a moment to empty. */
 		if (!drain_until)
 			drain_until = now + (got_signal ? 0 : DRAIN_MS * 1000000ull);
-		if (now >= drain_until || !CONFIG_RTMP || !p->rtmp)
+		if (now >= drain_until || !sinks_pending(p))
 			break;
-		{
-			struct rtmp_sink_stats st;
-			rtmp_sink_get_stats(p->rtmp, &st);
-			if (st.state != RTMP_PUBLISHING && st.state != RTMP_COMMANDS &&
-			    st.state != RTMP_HANDSHAKE && st.state != RTMP_CONNECTING)
-				break;
-			if (rtmp_sink_pending(p->rtmp) == 0)
-				break;
-		}
 	}
 	print_stats(p, clock_mono_ns() - t_start, &(uint64_t){ 0 }, &(uint64_t){ 0 },
 		    "exit");
@@ -625,37 +665,52 @@ static int open_control(struct pipeline *p, const char *nats_key);
 static int open_input(struct pipeline *p)
 {
 	const struct streamer_opts *o = p->o;
-	struct cvmmap_target t;
-	struct ingest_cfg c;
+	const struct input_ops *const *t;
+	struct cvmmap_target tg;
+	struct input_cfg c;
 	char err[256];
 	int r;
 
-	if (o->input_mode == INPUT_DUMMY || !CONFIG_CVMMAP)
-		return 0;
-	memset(&c, 0, sizeof c);
-	if (o->input)
-		r = cvmmap_target_resolve(o->input, &t, err, sizeof err);
-	else
-		r = cvmmap_target_explicit(o->shm_name, o->zmq_endpoint, NULL, &t,
-					   err, sizeof err);
-	if (r < 0) {
-		log_error(TAG, "%s: %s", o->input ? "--input" : "--shm-name/--zmq-endpoint", err);
+	for (t = input_table; *t; t++)
+		if (!strcmp((*t)->name, input_mode_names[o->input_mode]))
+			break;
+	if (!*t) {
+		log_error(TAG, "--input-mode %s is not built in", input_mode_names[o->input_mode]);
 		return EXIT_USAGE;
 	}
-	c.shm_name = t.shm_name;
-	c.zmq_endpoint = t.zmq_endpoint;
-	c.label = o->input ? t.label : NULL;
-	/* Passthrough forwards the producer's AU: its raw plane is not read. */
-	if (CONFIG_PASSTHROUGH && o->run_mode == RUN_PIPELINE &&
-	    (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH))
-		c.au_only_codec = o->codec == CODEC_H264 ? 1 : 2;
-	snprintf(p->instance, sizeof p->instance, "%s", t.instance);
-	r = open_control(p, t.nats_key[0] ? t.nats_key : NULL);
-	if (r)
-		return r;
-	r = ingest_open(&p->in, &c);
+	p->iops = *t;
+	memset(&c, 0, sizeof c);
+	c.width = (uint32_t)o->dummy_width;
+	c.height = (uint32_t)o->dummy_height;
+	c.fps = (uint32_t)o->dummy_fps;
+	c.frames = (uint64_t)o->dummy_frames;
+	if (o->input_mode == INPUT_CVMMAP) {
+		if (o->input)
+			r = cvmmap_target_resolve(o->input, &tg, err, sizeof err);
+		else
+			r = cvmmap_target_explicit(o->shm_name, o->zmq_endpoint, NULL, &tg,
+						   err, sizeof err);
+		if (r < 0) {
+			log_error(TAG, "%s: %s", o->input ? "--input" : "--shm-name/--zmq-endpoint",
+				  err);
+			return EXIT_USAGE;
+		}
+		c.shm_name = tg.shm_name;
+		c.zmq_endpoint = tg.zmq_endpoint;
+		c.label = o->input ? tg.label : NULL;
+		/* Passthrough forwards the producer's AU: its raw plane is not read. */
+		if (CONFIG_PASSTHROUGH && o->run_mode == RUN_PIPELINE &&
+		    (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH))
+			c.au_only_codec = codec_to_cvmmap(o->codec);
+		snprintf(p->instance, sizeof p->instance, "%s", tg.instance);
+		r = open_control(p, tg.nats_key[0] ? tg.nats_key : NULL);
+		if (r)
+			return r;
+	}
+	r = p->iops->open(&p->in, &c);
 	if (r < 0) {
-		log_error(TAG, "cannot open cv-mmap input %s: %s", c.zmq_endpoint,
+		log_error(TAG, "cannot open the %s input%s%s: %s", p->iops->name,
+			  c.zmq_endpoint ? " " : "", c.zmq_endpoint ? c.zmq_endpoint : "",
 			  strerror(-r));
 		return EXIT_INIT;
 	}
@@ -667,7 +722,7 @@ static int open_input(struct pipeline *p)
 static void ctl_status(void *arg, uint32_t status)
 {
 	struct pipeline *p = arg;
-	struct ingest_stats is;
+	struct input_stats is;
 
 	/* A STREAM_RESET starts a new segment of a producer that is online. */
 	p->producer_state = status == MODULE_STATUS_STREAM_RESET ? MODULE_STATUS_ONLINE
@@ -678,53 +733,52 @@ static void ctl_status(void *arg, uint32_t status)
 	 * claimed yet means this event is late: that frame is (being)
 	 * rebased.  Otherwise the event is early: mark the next frame, and
 	 * claim the regression it will bring. */
-	if (status == MODULE_STATUS_STREAM_RESET && CONFIG_CVMMAP && p->in) {
-		ingest_get_stats(p->in, &is);
+	if (status == MODULE_STATUS_STREAM_RESET && p->in && p->iops->note_reset) {
+		p->iops->stats(p->in, &is);
 		if (is.resets > p->resets_claimed) {
 			p->resets_claimed = is.resets;
 			log_info(TAG, "STREAM_RESET after the new segment's first frame: "
 				 "already rebased");
 		} else {
 			p->resets_claimed = is.resets + 1;
-			ingest_note_reset(p->in);
+			p->iops->note_reset(p->in);
 			log_info(TAG, "STREAM_RESET: the next frame starts a new segment "
 				 "(rebase + keyframe)");
 		}
 	}
-	control_status_changed(p->ctl);
 }
 
 static void ctl_body(void *arg, const struct body_view *v)
 {
 	struct pipeline *p = arg;
-	int b;
 
 	STAT_ADD(p->bodies_in, 1);
 	if (!p->o->body_sei)
 		return;
 	if (v->packet_size > BODY_MAX) {
-		static struct log_limit rl;
 		STAT_ADD(p->bodies_dropped, 1);
-		log_limited(&rl, LOG_WARN, TAG, "body packet of %zu bytes exceeds %d: "
+		log_limited(&p->rl_body, LOG_WARN, TAG, "body packet of %zu bytes exceeds %d: "
 			    "not carried", v->packet_size, BODY_MAX);
 		return;
 	}
-	b = lq_acquire(&p->bq);
-	memcpy(p->bodies[b].buf, v->packet, v->packet_size);
-	p->bodies[b].n = v->packet_size;
-	p->bodies[b].frame = v->frame_count;
-	if (lq_publish(&p->bq, (unsigned)b))
-		STAT_ADD(p->bodies_dropped, 1);
+	if (p->body_pending_n)
+		STAT_ADD(p->bodies_dropped, 1);   /* superseded before any AU took it */
+	memcpy(p->body_pending, v->packet, v->packet_size);
+	p->body_pending_n = v->packet_size;
+	p->body_pending_frame = v->frame_count;
 }
 
 static void ctl_source_info(void *arg, const struct pb_source_info *si, const char *era)
 {
 	struct pipeline *p = arg;
 	static const char *const dom[] = { "unknown", "unix epoch", "media time" };
+	int i;
 
 	p->ts_domain = (int)si->timestamp_domain;
-	if (CONFIG_RTP && p->rtp)
-		rtp_sink_set_capture_clock(p->rtp, si->timestamp_domain == TS_DOMAIN_UNIX_EPOCH_NS);
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i].ops->capture_clock)
+			p->sinks[i].ops->capture_clock(p->sinks[i].st,
+				si->timestamp_domain == TS_DOMAIN_UNIX_EPOCH_NS);
 	log_info(TAG, "producer source info (%s subjects): %s source, timestamps in %s",
 		 era, si->source_kind == SOURCE_KIND_LIVE ? "live" :
 		 si->source_kind == SOURCE_KIND_FINITE ? "finite" : "unknown",
@@ -735,31 +789,33 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 {
 	struct pipeline *p = arg;
 	static const char *const prod[] = { "unknown", "online", "offline" };
-	char rtp[128] = "null", rtmp[160] = "null";
+	const struct sink_ops *const *t;
+	char sinks[1024];
+	size_t k = 0;
 	struct snapshot s;
 	int n;
 
 	take_snapshot(p, &s);
-	if (CONFIG_RTP && p->rtp)
-		snprintf(rtp, sizeof rtp, "{\"packets\":%llu,\"aus\":%llu,\"send_errors\":%llu}",
-			 (unsigned long long)s.rtp.packets, (unsigned long long)s.rtp.aus,
-			 (unsigned long long)s.rtp.send_errors);
-	if (CONFIG_RTMP && p->rtmp)
-		snprintf(rtmp, sizeof rtmp, "{\"state\":%d,\"aus_sent\":%llu,"
-			 "\"aus_dropped\":%llu,\"connects\":%llu}", s.rtmp.state,
-			 (unsigned long long)s.rtmp.aus_sent, (unsigned long long)s.rtmp.aus_dropped,
-			 (unsigned long long)s.rtmp.connects);
+	sinks[0] = '\0';
+	for (t = sink_table; *t && k < sizeof sinks; t++) {
+		struct sink_slot *sl = find_sink(p, *t);
+		char b[512] = "null";
+
+		if (sl)
+			sl->ops->stats(sl->st, 1, b, sizeof b);
+		k += (size_t)snprintf(sinks + k, sizeof sinks - k, ",\"%s\":%s", (*t)->name, b);
+	}
 	n = snprintf(buf, cap, "{\"instance\":\"%s\",\"producer\":\"%s\","
 		     "\"frames_in\":%llu,\"aus_out\":%llu,\"torn\":%llu,\"rejected\":%llu,"
 		     "\"dropped\":%llu,\"resets\":%llu,\"encoder\":\"%s\","
-		     "\"bodies_in\":%llu,\"bodies_attached\":%llu,\"rtp\":%s,\"rtmp\":%s}",
+		     "\"bodies_in\":%llu,\"bodies_attached\":%llu%s}",
 		     p->instance, p->producer_state >= 0 && p->producer_state <= 2 ?
 		     prod[p->producer_state] : "unknown",
 		     s.frames_in, (unsigned long long)p->aus_out,
 		     (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected,
 		     s.dropped, (unsigned long long)s.in.resets, s.enc,
 		     (unsigned long long)STAT(p->bodies_in), (unsigned long long)STAT(p->bodies_attached),
-		     rtp, rtmp);
+		     sinks);
 	return n > 0 && (size_t)n < cap ? n : 0;
 }
 
@@ -791,44 +847,29 @@ static int open_control(struct pipeline *p, const char *nats_key)
 static int open_sinks(struct pipeline *p)
 {
 	const struct streamer_opts *o = p->o;
+	const struct sink_ops *const *t;
+	struct sink_env env;
 	int r;
 
-	if (CONFIG_RTP && o->rtp) {
-		struct rtp_sink_cfg c;
+	memset(&env, 0, sizeof env);
+	env.codec = o->codec;
+	env.bitexact = o->bitexact;
+	env.width = o->input_mode == INPUT_DUMMY ? (uint32_t)o->dummy_width : 0;
+	env.height = o->input_mode == INPUT_DUMMY ? (uint32_t)o->dummy_height : 0;
+	env.fps = o->input_mode == INPUT_DUMMY ? (double)o->dummy_fps : 30.0;
+	env.ps = &p->psc;
+	for (t = sink_table; *t && p->nsinks < SINK_MAX; t++) {
+		struct sink_slot *k = &p->sinks[p->nsinks];
 
-		memset(&c, 0, sizeof c);
-		c.endpoint = o->rtp_endpoint;
-		c.payload_type = (int)o->rtp_payload_type;
-		c.sdp_path = o->rtp_sdp;
-		c.mtu = (int)o->rtp_mtu;
-		c.rtcp = !o->no_rtcp;
-		c.codec = o->codec;
-		c.bitexact = o->bitexact;
-		r = rtp_sink_open(&p->rtp, &c);
+		if (!(*t)->enabled((*t)->cfg))
+			continue;
+		r = (*t)->open(&k->st, (*t)->cfg, &env);
 		if (r < 0) {
-			log_error(TAG, "RTP output %s: %s", o->rtp_endpoint, strerror(-r));
+			log_error(TAG, "%s output: %s", (*t)->name, strerror(-r));
 			return r == -EINVAL ? EXIT_USAGE : EXIT_INIT;
 		}
-	}
-	if (CONFIG_RTMP && o->rtmp) {
-		struct rtmp_sink_cfg c;
-
-		memset(&c, 0, sizeof c);
-		c.url = o->rtmp_url;
-		c.codec = o->codec;
-		c.mode = o->rtmp_mode == RTMP_MODE_UNSET ? RTMP_MODE_ENHANCED : o->rtmp_mode;
-		c.reconnect_min_ms = (int)o->rtmp_reconnect_min_ms;
-		c.reconnect_max_ms = (int)o->rtmp_reconnect_max_ms;
-		c.send_window_ms = (int)o->rtmp_send_window_ms;
-		c.width = o->input_mode == INPUT_DUMMY ? (uint32_t)o->dummy_width : 0;
-		c.height = o->input_mode == INPUT_DUMMY ? (uint32_t)o->dummy_height : 0;
-		c.fps = o->input_mode == INPUT_DUMMY ? (double)o->dummy_fps : 30.0;
-		c.bitexact = o->bitexact;
-		r = rtmp_sink_open(&p->rtmp, &c);
-		if (r < 0) {
-			log_error(TAG, "RTMP output: %s", strerror(-r));
-			return r == -EINVAL ? EXIT_USAGE : EXIT_INIT;
-		}
+		k->ops = *t;
+		p->nsinks++;
 	}
 	return 0;
 }
@@ -852,9 +893,9 @@ static int alloc_slots(struct pipeline *p)
 	}
 	lq_init(&p->fq, (unsigned)o->queue_size);
 	for (i = 0; i < AU_DEPTH + 2; i++) {
-		p->aus[i].au.data = malloc(au);
-		p->aus[i].au.cap = au;
-		if (!p->aus[i].au.data)
+		p->aus[i].data = malloc(au);
+		p->aus[i].cap = au;
+		if (!p->aus[i].data)
 			return -ENOMEM;
 	}
 	lq_init(&p->aq, AU_DEPTH);
@@ -863,12 +904,6 @@ static int alloc_slots(struct pipeline *p)
 	if (!p->yuv_buf)
 		return -ENOMEM;
 	if (CONFIG_NATS && o->body_sei) {
-		for (i = 0; i < BODY_DEPTH + 2; i++) {
-			p->bodies[i].buf = malloc(BODY_MAX);
-			if (!p->bodies[i].buf)
-				return -ENOMEM;
-		}
-		lq_init(&p->bq, BODY_DEPTH);
 		p->body_pending = malloc(BODY_MAX);
 		p->sei_buf = malloc(BODY_MAX * 2);
 		p->au_scratch = malloc(au);
@@ -883,27 +918,24 @@ static int alloc_slots(struct pipeline *p)
 static void teardown(struct pipeline *p)
 {
 	unsigned i;
+	int k;
 
-	if (CONFIG_RTP && p->rtp)
-		rtp_sink_close(p->rtp);
-	if (CONFIG_RTMP && p->rtmp)
-		rtmp_sink_close(p->rtmp);
+	for (k = 0; k < p->nsinks; k++)
+		p->sinks[k].ops->close(p->sinks[k].st);
 	if (CONFIG_NATS && p->ctl)
 		control_close(p->ctl);
-	for (i = 0; i < BODY_DEPTH + 2; i++)
-		free(p->bodies[i].buf);
 	free(p->body_pending);
 	free(p->sei_buf);
 	free(p->au_scratch);
 	if (p->enc)
 		encoder_close(p->enc);
-	if (CONFIG_CVMMAP && p->in)
-		ingest_close(p->in);
+	if (p->in)
+		p->iops->close(p->in);
 	for (i = 0; p->frames && i < p->nframes; i++)
 		frame_slot_free(&p->frames[i]);
 	free(p->frames);
 	for (i = 0; i < AU_DEPTH + 2; i++)
-		free(p->aus[i].au.data);
+		free(p->aus[i].data);
 	free(p->yuv_buf);
 	if (p->frame_efd > 0)
 		close(p->frame_efd);
@@ -913,13 +945,15 @@ static void teardown(struct pipeline *p)
 
 int pipeline_run(const struct streamer_opts *o)
 {
-	static struct pipeline pl;
-	struct pipeline *p = &pl;
+	struct pipeline *p = calloc(1, sizeof *p);
 	pthread_t ti, te;
 	struct sigaction sa;
 	int rc;
 
-	memset(p, 0, sizeof *p);
+	if (!p) {
+		log_error(TAG, "out of memory");
+		return EXIT_INIT;
+	}
 	p->o = o;
 	p->frame_efd = p->au_efd = -1;
 	memset(&sa, 0, sizeof sa);
@@ -928,34 +962,32 @@ int pipeline_run(const struct streamer_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (alloc_slots(p) < 0) {
+	rc = alloc_slots(p) < 0 ? EXIT_INIT : 0;
+	if (rc)
 		log_error(TAG, "out of memory allocating frame slots");
-		teardown(p);
-		return EXIT_INIT;
-	}
-	rc = open_input(p);
+	if (!rc)
+		rc = open_input(p);
 	if (!rc && o->run_mode == RUN_PIPELINE)
 		rc = open_sinks(p);
-	if (rc) {
-		teardown(p);
-		return rc;
-	}
 	/* Software encoders are opened on the first frame (geometry comes
 	 * from the producer); fail early when none can exist at all. */
-	if (o->run_mode == RUN_PIPELINE && !CONFIG_ENC_X264 && o->codec == CODEC_H264 &&
+	if (!rc && o->run_mode == RUN_PIPELINE && !CONFIG_ENC_X264 && o->codec == CODEC_H264 &&
 	    !CONFIG_NVENC && !CONFIG_PASSTHROUGH) {
 		log_error(TAG, "no H.264 encoder is built in");
-		teardown(p);
-		return EXIT_INIT;
+		rc = EXIT_INIT;
 	}
-	if (pthread_create(&ti, NULL, ingest_thread, p)) {
+	if (!rc && pthread_create(&ti, NULL, ingest_thread, p))
+		rc = EXIT_INIT;
+	if (rc) {
 		teardown(p);
-		return EXIT_INIT;
+		free(p);
+		return rc;
 	}
 	if (pthread_create(&te, NULL, encode_thread, p)) {
 		fatal(p, EXIT_INIT);
 		pthread_join(ti, NULL);
 		teardown(p);
+		free(p);
 		return EXIT_INIT;
 	}
 	io_loop(p);
@@ -965,5 +997,7 @@ int pipeline_run(const struct streamer_opts *o)
 	if (got_signal)
 		log_info(TAG, "signal %d: clean shutdown", (int)got_signal);
 	teardown(p);
-	return p->exit_code;
+	rc = p->exit_code;
+	free(p);
+	return rc;
 }

@@ -43,7 +43,7 @@ struct ingest {
 	char label[ZLABEL_SIZE + 1];  /* empty: accept any instance */
 	unsigned meta_flags;
 	int cfg_au_only;        /* ingest_cfg.au_only_codec */
-	struct ingest_stats st;
+	struct input_stats st;
 
 	/* newest queued sync of our instance, not yet handled */
 	int have_next;
@@ -60,6 +60,7 @@ struct ingest {
 	int force_inode_check;
 
 	uint8_t m1[CVMMAP_META_SIZE];
+	struct log_limit rl_bad, rl_rej, rl_big, rl_open;
 	struct cvmmap_meta meta;
 };
 
@@ -117,11 +118,12 @@ void ingest_note_reset(struct ingest *in)
 
 /* Called from another thread (the streamer's stats): every counter is
  * read with a relaxed atomic load, as the ingest thread writes them. */
-void ingest_get_stats(const struct ingest *in, struct ingest_stats *st)
+void ingest_get_stats(const struct ingest *in, struct input_stats *st)
 {
 #define LD(f) st->f = __atomic_load_n(&in->st.f, __ATOMIC_RELAXED)
 	LD(syncs); LD(copied); LD(torn); LD(rejected); LD(skipped); LD(too_big);
-	LD(reattached); LD(resets); LD(foreign); LD(late); LD(last_reject);
+	LD(late); LD(duplicate); LD(unopened); LD(pending);
+	LD(reattached); LD(resets); LD(foreign); LD(last_reject);
 #undef LD
 }
 
@@ -133,7 +135,6 @@ static int label_ok(const struct ingest *in, const char *wire)
 /* Route one received message on byte 0 (CONTRACT.md 5.2). */
 static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 {
-	static struct log_limit rl_bad;
 	struct zsync sy;
 	struct zstatus zs;
 	int r;
@@ -142,7 +143,7 @@ static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 		r = zsync_parse(b, n, &sy);
 		if (r != ZMSG_OK || !label_ok(in, sy.label)) {
 			if (r != ZMSG_OK)
-				log_limited(&rl_bad, LOG_WARN, TAG, "sync dropped: %s",
+				log_limited(&in->rl_bad, LOG_WARN, TAG, "sync dropped: %s",
 					    zmsg_reason_str(r));
 			ST_INC(in->st.foreign);
 			return;
@@ -223,7 +224,6 @@ static int went_back(const struct ingest *in, uint32_t id, uint64_t ts)
 static int read_frame(struct ingest *in, const struct zsync *sy,
 		      uint64_t sync_mono, struct frame_slot *dst)
 {
-	static struct log_limit rl_rej, rl_big, rl_open;
 	const struct cvmmap_plane *left, *au;
 	struct cvmmap_meta *m = &in->meta;
 	uint8_t m2[M2_LEN];
@@ -234,7 +234,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	if (in->shm.fd < 0 || in->force_inode_check || now >= in->inode_check_ns) {
 		r = check_inode(in, now);
 		if (in->shm.fd < 0) {
-			log_limited(&rl_open, LOG_WARN, TAG, "%s: cannot open (%s)",
+			log_limited(&in->rl_open, LOG_WARN, TAG, "%s: cannot open (%s)",
 				    in->shm.name, strerror(r < 0 ? -r : EIO));
 			return 0;
 		}
@@ -257,7 +257,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 		if (r != META_OK) {
 			ST_INC(in->st.rejected);
 			__atomic_store_n(&in->st.last_reject, r, __ATOMIC_RELAXED);
-			log_limited(&rl_rej, LOG_WARN, TAG, "frame %u rejected: %s",
+			log_limited(&in->rl_rej, LOG_WARN, TAG, "frame %u rejected: %s",
 				    sy->frame_count, meta_reason_str(r));
 		} else {
 			ST_INC(in->st.late);
@@ -273,7 +273,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 		need = 0;
 	if (need > dst->pix_cap || (au->active && au->size > dst->au_cap)) {
 		ST_INC(in->st.too_big);
-		log_limited(&rl_big, LOG_WARN, TAG,
+		log_limited(&in->rl_big, LOG_WARN, TAG,
 			    "frame %u does not fit the slot (%zu + %u bytes)",
 			    sy->frame_count, need, au->active ? au->size : 0);
 		return 0;
@@ -348,3 +348,43 @@ int ingest_next(struct ingest *in, int timeout_ms, struct frame_slot *dst)
 			return 0;
 	}
 }
+
+/* ---- the input-table row ------------------------------------------------ */
+
+static int cvmmap_open(void **st, const struct input_cfg *c)
+{
+	struct ingest_cfg ic = {
+		c->shm_name, c->zmq_endpoint, c->label, c->meta_flags, c->au_only_codec
+	};
+
+	return ingest_open((struct ingest **)st, &ic);
+}
+
+static int cvmmap_next(void *st, int timeout_ms, struct frame_slot *dst)
+{
+	return ingest_next(st, timeout_ms, dst);
+}
+
+static void cvmmap_note_reset(void *st)
+{
+	ingest_note_reset(st);
+}
+
+static void cvmmap_stats(const void *st, struct input_stats *out)
+{
+	ingest_get_stats(st, out);
+}
+
+static void cvmmap_close(void *st)
+{
+	ingest_close(st);
+}
+
+const struct input_ops cvmmap_input_ops = {
+	.name = "cvmmap",
+	.open = cvmmap_open,
+	.next = cvmmap_next,
+	.note_reset = cvmmap_note_reset,
+	.stats = cvmmap_stats,
+	.close = cvmmap_close,
+};

@@ -4,7 +4,6 @@
 #include "ipc/pattern.h"
 
 #include "ipc/cvmmap_meta.h"
-#include "ipc/ingest.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pattern.h - deterministic per-frame test images (pure).
  *
- * cvmmap_dummy_pattern() (declared in ingest.h) is the upstream dummy
+ * cvmmap_dummy_pattern() is the upstream dummy
  * producer's BGR pattern (CONTRACT.md 4.8, TV-20).  The functions here
  * derive the same pattern in every cv-mmap pixel format, so a consumer
  * can verify that a delivered frame's pixels belong to its frame_id: the
@@ -16,6 +16,11 @@
 #define CVMMAP_PATTERN_H
 
 #include <stdint.h>
+
+/* The upstream dummy producer's BGR pattern for frame n (CONTRACT.md
+ * 4.8; also what --input-mode dummy sends). */
+void cvmmap_dummy_pattern(uint8_t *bgr, uint32_t w, uint32_t h, uint32_t stride,
+			  uint32_t n);
 
 /* Fill a w x h image of cv-mmap pixel format fmt (U8).  Formats without
  * a pattern (YUV) are zero-filled. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* slot.c - frame slot buffers (see ingest.h).  Outside ingest.c so the
+/* slot.c - frame slot buffers (see slot.h).  Outside ingest.c so the
  * dummy input can use slots in a build without cv-mmap (CONFIG_CVMMAP). */
-#include "ipc/ingest.h"
+#include "ipc/slot.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* flv.c - FLV video bodies, onMetaData, file framing (see flv.h). */
 #include "proto/flv.h"
 
-#include "config/opts.h"
+#include "codec/codec.h"
 #include "proto/amf0.h"
 #include "util/bytes.h"
 

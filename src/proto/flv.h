@@ -31,6 +31,9 @@ enum flv_pkt { FLV_PKT_SEQ = 0, FLV_PKT_NALU = 1, FLV_PKT_END = 2 };
 /* FLV tag types (FLV 10.1 E.4.1). */
 enum { FLV_TAG_AUDIO = 8, FLV_TAG_VIDEO = 9, FLV_TAG_SCRIPT = 18 };
 
+/* How H.265 travels over RTMP (--rtmp-mode); H.264 is always id 7. */
+enum rtmp_mode { RTMP_MODE_UNSET, RTMP_MODE_ENHANCED, RTMP_MODE_DOMESTIC };
+
 /* The form for a codec (enum codec_id) and rtmp mode (enum rtmp_mode):
  * H.264 -> FLV_AVC always; H.265 -> FLV_HEVC12 for domestic, else HVC1. */
 int flv_form_for(int codec, int rtmp_mode);

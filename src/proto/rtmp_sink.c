@@ -1,45 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtmp_sink.c - RTMP publisher state machine (see rtmp_sink.h).
- *
- * Life of a connection (PROTOCOLS.md 1.1-1.5, 7.1):
+/* rtmp_sink.c - RTMP publisher: the socket around rtmp_session (rtmp_sink.h).
  *
  *   IDLE/BACKOFF --deadline--> CONNECTING (non-blocking connect)
- *   --writable--> HANDSHAKE (C0+C1 out, wait for S0+S1+S2, C2 out)
- *   --> COMMANDS (Set Chunk Size 4096, connect; on _result releaseStream,
- *       FCPublish, createStream; on its _result publish; wait for
- *       onStatus NetStream.Publish.Start)
+ *   --writable--> HANDSHAKE --> COMMANDS (rtmp_session.c)
  *   --> PUBLISHING (onMetaData, sequence header, frames from a keyframe)
  *   any error, close, or 10 s without Publish.Start --> BACKOFF.
  *
- * Output memory is one linear buffer allocated at open (2 x MAX_AU_KIB
- * plus headroom) holding chunked messages back to back, with a ring of
- * entries describing them (kind, enqueue time).  Flushing is one send()
- * of everything unsent.  Congestion is judged in time: when the oldest
- * unsent frame is older than send_window_ms, or a new message does not
- * fit, whole unsent frames are removed up to the newest fresh keyframe
- * (or all of them, and then new frames wait for a keyframe).  A message
- * partly written to the socket, control/command/metadata messages and
- * sequence headers are never removed.
- *
- * Chunk streams: 2 control, 3 commands (publish too, on the created
- * message stream), 4 data (onMetaData), 6 video - FFmpeg's layout.
+ * Output memory is one send window (sendq.c) of 2 x MAX_AU_KIB plus
+ * headroom, allocated at open; flushing is one send() of everything
+ * unsent.  Timestamps are DTS in ms since the first AU of the
+ * connection, never backwards (PROTOCOLS.md 1.6); CompositionTime
+ * carries PTS - DTS.
  */
 #include "proto/rtmp_sink.h"
 
 #include "codec/nal.h"
-#include "codec/paramsets.h"
-#include "config/opts.h"
 #include "proto/flv.h"
-#include "proto/rtmp_chunk.h"
-#include "proto/rtmp_msg.h"
-#include "util/bytes.h"
+#include "proto/rtmp_session.h"
+#include "util/backoff.h"
+#include "util/exitcodes.h"
 #include "util/log.h"
+#include "util/net.h"
+#include "util/prng.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,243 +31,143 @@
 #include <unistd.h>
 
 #define TAG "rtmp"
-#define OUT_CHUNK_SIZE 4096
 #define PHASE_TIMEOUT_NS 10000000000ull  /* connect..Publish.Start */
 #define MAX_IN_MSG (64 * 1024)           /* largest server message we take */
 #define QMAX 1024                        /* queued messages */
-#define PS_STORE 4096
 #define SNDBUF (256 * 1024)              /* SO_SNDBUF (Linux doubles it) */
-#define TXN_CONNECT 1
-#define TXN_CREATE 4
-
-enum qkind { Q_CTL, Q_SEQ, Q_KEY, Q_INTER };
-
-struct qent {
-	size_t off, len;        /* bytes in obuf */
-	uint64_t t_ns;          /* when queued */
-	int kind;               /* enum qkind */
-	int started;            /* partly written: must be finished */
-};
+#define URL_MAX 1024
 
 struct rtmp_sink {
-	struct rtmp_sink_cfg cfg;
-	char url[1024];
-	char url_log[1024];     /* redacted */
+	struct rtmp_opts cfg;
+	struct sink_env env;
+	char url[URL_MAX];
+	char url_log[URL_MAX];  /* redacted */
 	struct rtmp_url u;
 	int form;               /* enum flv_form */
 	int fd, state;
 	uint64_t deadline_ns;   /* BACKOFF: reconnect; others: phase timeout */
-	unsigned backoff_ms;
-	uint32_t rng;
+	struct backoff backoff;
+	struct prng rng;
+	struct sendq q;
+	struct rtmp_session ses;
 
-	uint8_t *obuf;
-	size_t ocap, ohead, otail;
-	struct qent q[QMAX];
-	unsigned qh, qn;
-
-	uint8_t hs[1 + 2 * RTMP_HS_SIZE];
-	size_t hslen;
-	uint8_t ibuf[4096];
-	size_t ilen;
-	struct rtmp_chunk_reader rd;
-	uint64_t in_total, in_acked;
-	uint32_t ack_window;
-	uint32_t stream_id;
-	double txn;
-
-	int wait_key, kf_request, have_ps, have_base;
-	struct param_sets ps;
-	uint8_t ps_store[PS_STORE];
+	int wait_key, kf_request, have_base;
+	uint32_t ps_sent;       /* pscache generation of the last sequence header, 0: none */
 	uint64_t base_ns;       /* dts that maps to timestamp 0 */
 	uint32_t last_ts;
 
 	uint8_t *scratch;       /* one FLV body: header + LP NAL units */
 	size_t scap;
+	uint8_t rbuf[4096];
 	struct rtmp_sink_stats st;
+	struct log_limit rl_fail, rl_drop, rl_au;
 };
 
-static struct log_limit rl_fail, rl_drop, rl_au;
+static struct rtmp_opts rtmp_cfg;
 
-/* ---- output queue ------------------------------------------------------ */
+static const char *const mode_names[] = { "enhanced|hvc1", "domestic", NULL };
 
-static struct qent *qat(struct rtmp_sink *s, unsigned i)
+static const struct opt rtmp_rows[] = {
+	{ "rtmp", OPT_FLAG, G_OUTPUT, 0, OPT_OFF(struct rtmp_opts, enable), 0, 0, NULL, NULL,
+	  "enable the RTMP output", NULL, NULL },
+	{ "rtmp-url", OPT_STR, G_OUTPUT, OPT_SECRET, OPT_OFF(struct rtmp_opts, url), 0, 0, NULL,
+	  "URL", "rtmp://host[:port]/app/stream", NULL, "CVMMAP_RTMP_URL" },
+	{ "rtmp-mode", OPT_CHOICE, G_OUTPUT, 0, OPT_OFF(struct rtmp_opts, mode),
+	  RTMP_MODE_ENHANCED, 0, mode_names, "MODE",
+	  "enhanced (hvc1) or domestic (FLV id 12); required for H.265", NULL, NULL },
+	{ "rtmp-reconnect-min-ms", OPT_LONG, G_OUTPUT, 0,
+	  OPT_OFF(struct rtmp_opts, reconnect_min_ms), 10, 600000, NULL, "MS",
+	  "first reconnect delay (default 500)", NULL, NULL },
+	{ "rtmp-reconnect-max-ms", OPT_LONG, G_OUTPUT, 0,
+	  OPT_OFF(struct rtmp_opts, reconnect_max_ms), 10, 3600000, NULL, "MS",
+	  "reconnect delay cap (default 15000)", NULL, NULL },
+	{ "rtmp-send-window-ms", OPT_LONG, G_LATENCY, 0,
+	  OPT_OFF(struct rtmp_opts, send_window_ms), 50, 10000, NULL, "MS",
+	  "RTMP backlog before dropping to the next keyframe (default 700)", NULL, NULL },
+};
+
+static void rtmp_defaults(void *cfg)
 {
-	return &s->q[(s->qh + i) % QMAX];
+	struct rtmp_opts *o = cfg;
+
+	memset(o, 0, sizeof *o);
+	o->mode = RTMP_MODE_UNSET;
+	o->reconnect_min_ms = 500;
+	o->reconnect_max_ms = 15000;
+	o->send_window_ms = 700;
 }
 
-/* Move unsent bytes to the front of obuf. */
-static void compact(struct rtmp_sink *s)
+static int rtmp_enabled(const void *cfg)
 {
-	size_t sh = s->ohead;
-	unsigned i;
-
-	if (!sh)
-		return;
-	memmove(s->obuf, s->obuf + sh, s->otail - sh);
-	s->otail -= sh;
-	s->ohead = 0;
-	for (i = 0; i < s->qn; i++) {
-		struct qent *e = qat(s, i);
-
-		if (e->off < sh) {      /* the partly sent head: keep the rest */
-			e->len -= sh - e->off;
-			e->off = 0;
-		} else {
-			e->off -= sh;
-		}
-	}
+	return ((const struct rtmp_opts *)cfg)->enable;
 }
 
-/* Chunk one message into the queue.  -ENOSPC when it does not fit. */
-static int queue_msg(struct rtmp_sink *s, uint32_t csid, uint8_t type,
-		     uint32_t sid, uint32_t ts, const uint8_t *body, size_t len,
-		     int kind, uint64_t now)
+static int rtmp_validate(const void *cfg, const struct sink_env *env, char *err, size_t n)
 {
-	struct rtmp_msg m = { csid, ts, sid, type, body, len };
-	size_t need = rtmp_chunk_size_needed(csid, ts, len, OUT_CHUNK_SIZE);
-	struct qent *e;
-	int n;
+	const struct rtmp_opts *o = cfg;
+	struct rtmp_url u;
 
-	if (s->qn == QMAX)
-		return -ENOSPC;
-	if (s->ocap - s->otail < need)
-		compact(s);
-	if (s->ocap - s->otail < need)
-		return -ENOSPC;
-	n = rtmp_chunk_write(s->obuf + s->otail, s->ocap - s->otail, &m, OUT_CHUNK_SIZE);
-	if (n < 0)
-		return n;
-	e = qat(s, s->qn++);
-	e->off = s->otail;
-	e->len = (size_t)n;
-	e->t_ns = now;
-	e->kind = kind;
-	e->started = 0;
-	s->otail += (size_t)n;
-	return 0;
+	/* the URL is never echoed: it may carry credentials or a stream key */
+	if (!o->url)
+		snprintf(err, n, "--rtmp needs --rtmp-url rtmp://host[:port]/app/stream");
+	else if (strncmp(o->url, "rtmp://", 7))
+		snprintf(err, n, "--rtmp-url does not start with rtmp://");
+	else if (strlen(o->url) >= URL_MAX)
+		snprintf(err, n, "--rtmp-url is %zu bytes long; at most %d are taken",
+			 strlen(o->url), URL_MAX - 1);
+	else if (rtmp_url_parse(o->url, &u))
+		snprintf(err, n, "--rtmp-url is not rtmp://host[:port]/app/stream");
+	else if (env->codec == CODEC_H264 && o->mode == RTMP_MODE_DOMESTIC)
+		snprintf(err, n, "--rtmp-mode domestic is H.265 only; H.264 over RTMP always "
+			 "uses FLV codec id 7");
+	else if (env->codec == CODEC_H265 && o->mode == RTMP_MODE_UNSET)
+		snprintf(err, n, "H.265 over RTMP needs --rtmp-mode enhanced or "
+			 "--rtmp-mode domestic");
+	else if (o->reconnect_min_ms > o->reconnect_max_ms)
+		snprintf(err, n, "--rtmp-reconnect-min-ms is larger than --rtmp-reconnect-max-ms");
+	else
+		return 0;
+	return EXIT_USAGE;
 }
 
-static int queue_raw(struct rtmp_sink *s, const uint8_t *p, size_t n, uint64_t now)
+/* ---- send window ------------------------------------------------------- */
+
+static void note_drops(struct rtmp_sink *s, int r, unsigned dropped)
 {
-	struct qent *e;
-
-	if (s->qn == QMAX || s->ocap - s->otail < n)
-		return -ENOSPC;
-	memcpy(s->obuf + s->otail, p, n);
-	e = qat(s, s->qn++);
-	e->off = s->otail;
-	e->len = n;
-	e->t_ns = now;
-	e->kind = Q_CTL;
-	e->started = 0;
-	s->otail += n;
-	return 0;
-}
-
-/* Queue a control message (types 1-6) on csid 2, stream 0. */
-static int queue_ctl(struct rtmp_sink *s, uint8_t type, const uint8_t *b,
-		     size_t n, uint64_t now)
-{
-	return queue_msg(s, RTMP_CSID_CONTROL, type, 0, 0, b, n, Q_CTL, now);
-}
-
-static int queue_cmd(struct rtmp_sink *s, uint32_t sid, const uint8_t *b, int n,
-		     uint64_t now)
-{
-	if (n < 0)
-		return n;
-	return queue_msg(s, RTMP_CSID_COMMAND, RTMP_MSG_AMF0_CMD, sid, 0, b,
-			 (size_t)n, Q_CTL, now);
-}
-
-/* Index of the first entry not yet touched by send(). */
-static unsigned first_unsent(struct rtmp_sink *s)
-{
-	return s->qn && qat(s, 0)->started ? 1 : 0;
-}
-
-/* Remove unsent frames older than the newest fresh keyframe (all unsent
- * frames when there is none; new frames then wait for a keyframe).
- * Everything else keeps its order; bytes are moved down in place. */
-static void drop_frames(struct rtmp_sink *s, uint64_t now)
-{
-	uint64_t win = (uint64_t)s->cfg.send_window_ms * 1000000u;
-	unsigned i, n = s->qn, keep_from = n, out;
-	size_t w;
-	uint64_t dropped = 0;
-	struct qent *e;
-
-	for (i = first_unsent(s); i < n; i++) {
-		e = qat(s, i);
-		if (e->kind == Q_KEY && now - e->t_ns < win)
-			keep_from = i;
-	}
-	i = first_unsent(s);
-	out = i;
-	w = i ? qat(s, 0)->off + qat(s, 0)->len : s->ohead;
-	for (; i < n; i++) {
-		struct qent tmp = *qat(s, i);
-
-		if ((tmp.kind == Q_KEY || tmp.kind == Q_INTER) && i < keep_from) {
-			dropped++;
-			continue;
-		}
-		if (w != tmp.off)
-			memmove(s->obuf + w, s->obuf + tmp.off, tmp.len);
-		tmp.off = w;
-		w += tmp.len;
-		*qat(s, out++) = tmp;
-	}
-	s->qn = out;
-	s->otail = w;
-	if (keep_from == n) {
+	s->st.aus_dropped += dropped;
+	if (r & SENDQ_NEED_KEY) {
 		s->wait_key = 1;
 		s->kf_request = 1;
 	}
-	s->st.aus_dropped += dropped;
 	if (dropped)
-		log_limited(&rl_drop, LOG_WARN, TAG, "congestion: dropped %llu queued "
-			    "AUs (%llu in total)", (unsigned long long)dropped,
-			    (unsigned long long)s->st.aus_dropped);
+		log_limited(&s->rl_drop, LOG_WARN, TAG, "congestion: dropped %u queued "
+			    "AUs (%llu in total)", dropped, (unsigned long long)s->st.aus_dropped);
 }
 
-/* The time check of the send window. */
+static void drop_frames(struct rtmp_sink *s, uint64_t now)
+{
+	unsigned d;
+	int r = sendq_drop(&s->q, now, &d);
+
+	note_drops(s, r, d);
+}
+
 static void check_window(struct rtmp_sink *s, uint64_t now)
 {
-	uint64_t win = (uint64_t)s->cfg.send_window_ms * 1000000u;
-	unsigned i;
+	unsigned d;
+	int r = sendq_check(&s->q, now, &d);
 
-	for (i = first_unsent(s); i < s->qn; i++) {
-		struct qent *e = qat(s, i);
-
-		if (e->kind == Q_KEY || e->kind == Q_INTER) {
-			if (now - e->t_ns > win)
-				drop_frames(s, now);
-			return;
-		}
-	}
+	note_drops(s, r, d);
 }
 
 /* ---- connection -------------------------------------------------------- */
 
-static uint32_t rnd(struct rtmp_sink *s)
-{
-	uint32_t x = s->rng;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return s->rng = x ? x : 1;
-}
-
-/* Close and schedule a reconnect: exponential backoff with "equal
- * jitter" (delay uniformly in [b/2, b]), b doubling up to the cap. */
+/* Close and schedule a reconnect (util/backoff.h). */
 static void fail(struct rtmp_sink *s, uint64_t now, const char *why)
 {
-	unsigned b = s->backoff_ms, delay;
+	unsigned delay = backoff_next(&s->backoff, &s->rng);
 
-	delay = b / 2 + rnd(s) % (b / 2 + 1);
-	log_limited(&rl_fail, LOG_WARN, TAG, "%s: %s; reconnecting in %u ms",
+	log_limited(&s->rl_fail, LOG_WARN, TAG, "%s: %s; reconnecting in %u ms",
 		    s->url_log, why, delay);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -293,120 +177,62 @@ static void fail(struct rtmp_sink *s, uint64_t now, const char *why)
 	s->st.failures++;
 	s->state = RTMP_BACKOFF;
 	s->deadline_ns = now + (uint64_t)delay * 1000000u;
-	b = b * 2 > (unsigned)s->cfg.reconnect_max_ms ? (unsigned)s->cfg.reconnect_max_ms : b * 2;
-	s->backoff_ms = b;
-}
-
-static void reset_connection(struct rtmp_sink *s)
-{
-	s->ohead = s->otail = 0;
-	s->qh = s->qn = 0;
-	s->hslen = s->ilen = 0;
-	s->in_total = s->in_acked = 0;
-	s->ack_window = 0;
-	s->stream_id = 0;
-	s->txn = 0;
-	s->rd.chunk_size = RTMP_DEFAULT_CHUNK_SIZE;
-	s->rd.cur = -1;
-	for (int i = 0; i < RTMP_READER_SLOTS; i++) {
-		s->rd.slot[i].csid = 0;
-		s->rd.slot[i].got = 0;
-	}
-}
-
-static void start_handshake(struct rtmp_sink *s, uint64_t now)
-{
-	uint8_t c0c1[1 + RTMP_HS_SIZE];
-	int n;
-
-	n = rtmp_hs_c0c1(c0c1, sizeof c0c1, 0, s->cfg.bitexact ? 1 : rnd(s));
-	s->state = RTMP_HANDSHAKE;
-	if (n < 0 || queue_raw(s, c0c1, (size_t)n, now) < 0)
-		fail(s, now, "handshake");
 }
 
 static void start_connect(struct rtmp_sink *s, uint64_t now)
 {
-	struct addrinfo hints, *ai = NULL, *a;
-	char port[8];
-	int fd = -1, one = 1, sndbuf = SNDBUF, rc;
+	struct net_addr a[NET_ADDR_MAX];
+	int n, fd;
 
-	reset_connection(s);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof port, "%u", s->u.port);
-	/* A host name is resolved here, blocking (IP literals never block). */
-	if ((rc = getaddrinfo(s->u.host, port, &hints, &ai)) != 0) {
-		fail(s, now, gai_strerror(rc));
+	sendq_reset(&s->q);
+	s->state = RTMP_CONNECTING;
+	/* a host name is resolved here, blocking (IP literals never block) */
+	n = net_resolve(s->u.host, s->u.port, SOCK_STREAM, a, NET_ADDR_MAX);
+	if (n < 0) {
+		fail(s, now, n == -EAGAIN ? "cannot resolve the host now" : "no such host");
 		return;
 	}
-	for (a = ai; a; a = a->ai_next) {
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    a->ai_protocol);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		/* keep the kernel's share of the backlog small: our send
-		 * window, measured in time, is where congestion is judged */
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	s->fd = fd;
-	s->deadline_ns = now + PHASE_TIMEOUT_NS;
+	/* keep the kernel's share of the backlog small: the send window,
+	 * measured in time, is where congestion is judged */
+	fd = net_tcp_connect(a, n, SNDBUF);
 	if (fd < 0) {
-		s->state = RTMP_CONNECTING;
 		fail(s, now, "connect failed");
 		return;
 	}
-	s->state = RTMP_CONNECTING;
+	log_debug(TAG, "%s: connecting", s->url_log);
+	s->fd = fd;
+	s->deadline_ns = now + PHASE_TIMEOUT_NS;
 }
 
-/* One send() of everything queued; pops what went out completely. */
+/* One send() of everything queued. */
 static void flush(struct rtmp_sink *s, uint64_t now)
 {
-	ssize_t n;
+	const uint8_t *p;
+	size_t n;
+	ssize_t w;
 
-	if (s->fd < 0 || s->state == RTMP_CONNECTING || s->ohead == s->otail)
+	if (s->fd < 0 || s->state == RTMP_CONNECTING)
 		return;
-	n = send(s->fd, s->obuf + s->ohead, s->otail - s->ohead,
-		 MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (n < 0) {
+	p = sendq_unsent(&s->q, &n);
+	if (!n)
+		return;
+	w = send(s->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 			fail(s, now, strerror(errno));
 		return;
 	}
-	s->ohead += (size_t)n;
-	s->st.bytes_sent += (uint64_t)n;
-	while (s->qn) {
-		struct qent *e = qat(s, 0);
-
-		if (e->off + e->len > s->ohead)
-			break;
-		if (e->kind == Q_KEY || e->kind == Q_INTER)
-			s->st.aus_sent++;
-		s->qh = (s->qh + 1) % QMAX;
-		s->qn--;
-	}
-	if (s->qn && qat(s, 0)->off < s->ohead)
-		qat(s, 0)->started = 1;
-	if (s->ohead == s->otail)
-		s->ohead = s->otail = 0;
+	s->st.aus_sent += sendq_consumed(&s->q, (size_t)w);
+	s->st.bytes_sent += (uint64_t)w;
 }
 
-/* ---- commands ---------------------------------------------------------- */
-
-static void start_publishing(struct rtmp_sink *s, uint64_t now)
+static void start_publishing(struct rtmp_sink *s)
 {
 	s->state = RTMP_PUBLISHING;
 	s->deadline_ns = 0;
-	s->backoff_ms = (unsigned)s->cfg.reconnect_min_ms;
+	backoff_reset(&s->backoff);
 	s->st.connects++;
-	s->have_ps = 0;             /* sequence header on every (re)connect */
+	s->ps_sent = 0;             /* sequence header on every (re)connect */
 	s->have_base = 0;
 	s->last_ts = 0;
 	s->wait_key = 1;
@@ -414,219 +240,33 @@ static void start_publishing(struct rtmp_sink *s, uint64_t now)
 	log_info(TAG, "%s: publishing", s->url_log);
 }
 
-/* PROTOCOLS.md 1.5 steps 3-6. */
-static void handle_command(struct rtmp_sink *s, const struct rtmp_msg *m,
-			   uint64_t now)
+static void read_input(struct rtmp_sink *s, uint64_t now)
 {
-	struct rtmp_cmd c;
-	char level[32], code[96], why[160];
-	uint8_t b[1024];
-
-	if (rtmp_cmd_parse(m->body, m->len, &c) < 0) {
-		fail(s, now, "malformed command from server");
-		return;
-	}
-	rtmp_cmd_status(&c, level, sizeof level, code, sizeof code);
-	if (rtmp_cmd_is(&c, "_result") && c.txn == TXN_CONNECT) {
-		if (code[0] && strcmp(code, "NetConnection.Connect.Success")) {
-			snprintf(why, sizeof why, "connect refused: %s", code);
-			fail(s, now, why);
-			return;
-		}
-		/* releaseStream + FCPublish: never wait for their answers */
-		s->txn = TXN_CONNECT;
-		if (queue_cmd(s, 0, b, rtmp_cmd_simple(b, sizeof b, "releaseStream",
-							++s->txn, s->u.stream), now) < 0 ||
-		    queue_cmd(s, 0, b, rtmp_cmd_simple(b, sizeof b, "FCPublish",
-							++s->txn, s->u.stream), now) < 0 ||
-		    queue_cmd(s, 0, b, rtmp_cmd_simple(b, sizeof b, "createStream",
-							++s->txn, NULL), now) < 0)
-			fail(s, now, "cannot queue commands");
-	} else if (rtmp_cmd_is(&c, "_result") && c.txn == TXN_CREATE) {
-		if (c.n < 4 || c.v[3].type != AMF0_NUMBER || c.v[3].num < 0 ||
-		    c.v[3].num > 0xffffffffu) {
-			fail(s, now, "createStream answer without a stream id");
-			return;
-		}
-		s->stream_id = (uint32_t)c.v[3].num;
-		if (queue_cmd(s, s->stream_id, b, rtmp_cmd_publish(b, sizeof b, ++s->txn,
-					s->u.stream, "live"), now) < 0)
-			fail(s, now, "cannot queue publish");
-	} else if (rtmp_cmd_is(&c, "_error") &&
-		   (c.txn == TXN_CONNECT || c.txn == TXN_CREATE || c.txn == TXN_CREATE + 1)) {
-		snprintf(why, sizeof why, "server error: %s", code[0] ? code : "_error");
-		fail(s, now, why);
-	} else if (rtmp_cmd_is(&c, "onStatus")) {
-		if (!strcmp(level, "error")) {
-			snprintf(why, sizeof why, "server status: %s", code);
-			fail(s, now, why);
-		} else if (!strcmp(code, "NetStream.Publish.Start") &&
-			   s->state == RTMP_COMMANDS) {
-			start_publishing(s, now);
-		}
-	}
-	/* onBWDone, onFCPublish, _result of releaseStream/FCPublish: ignored */
-}
-
-static void handle_msg(struct rtmp_sink *s, const struct rtmp_msg *m, uint64_t now)
-{
-	const uint8_t *end = m->body + m->len;
-	uint32_t v = 0;
-	uint16_t ev;
-	uint8_t b[8];
-
-	switch (m->type) {
-	case RTMP_MSG_WINDOW_ACK_SIZE:  /* 5.4.4 */
-		if (get_be32(m->body, end, &v))
-			s->ack_window = v;
-		break;
-	case RTMP_MSG_USER_CONTROL:     /* 7.1.7: PingRequest -> PingResponse */
-		if (get_be16(m->body, end, &ev) && ev == RTMP_UC_PING_REQUEST &&
-		    get_be32(m->body + 2, end, &v))
-			if (queue_ctl(s, RTMP_MSG_USER_CONTROL, b,
-				      (size_t)rtmp_ctl_user(b, sizeof b,
-							    RTMP_UC_PING_RESPONSE, v),
-				      now) < 0)
-				log_limited(&rl_fail, LOG_WARN, TAG, "ping answer dropped");
-		break;
-	case RTMP_MSG_AMF0_CMD:
-		handle_command(s, m, now);
-		break;
-	default:
-		/* Set Chunk Size / Abort: applied by the reader; Set Peer
-		 * Bandwidth, Ack, data, media: nothing to do for a publisher */
-		break;
-	}
-}
-
-/* ---- reading ----------------------------------------------------------- */
-
-static void read_handshake(struct rtmp_sink *s, uint64_t now)
-{
-	ssize_t n = recv(s->fd, s->hs + s->hslen, sizeof s->hs - s->hslen, 0);
-	uint8_t b[2048];
-	struct rtmp_connect_params cp = {
-		s->u.app, s->u.tcurl, NULL, s->form == FLV_HVC1
-	};
-
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		fail(s, now, n ? strerror(errno) : "closed during handshake");
-		return;
-	}
-	if (n < 0)
-		return;
-	s->hslen += (size_t)n;
-	if (s->hslen < sizeof s->hs)
-		return;
-	if (s->hs[0] != RTMP_VERSION) {
-		fail(s, now, "bad handshake version");
-		return;
-	}
-	/* C2 = echo of S1; then chunks may start (5.2.4). */
-	s->state = RTMP_COMMANDS;
-	if (queue_raw(s, s->hs + 1, RTMP_HS_SIZE, now) < 0 ||
-	    queue_ctl(s, RTMP_MSG_SET_CHUNK_SIZE, b,
-		      (size_t)rtmp_ctl_u32(b, sizeof b, OUT_CHUNK_SIZE), now) < 0 ||
-	    queue_cmd(s, 0, b, rtmp_cmd_connect(b, sizeof b, TXN_CONNECT, &cp), now) < 0)
-		fail(s, now, "cannot queue connect");
-}
-
-static void read_messages(struct rtmp_sink *s, uint64_t now)
-{
-	int rounds;
+	int rounds, r;
 
 	for (rounds = 0; rounds < 16 && s->fd >= 0; rounds++) {
-		ssize_t n = recv(s->fd, s->ibuf + s->ilen, sizeof s->ibuf - s->ilen, 0);
-		const uint8_t *p = s->ibuf;
-		size_t left;
+		ssize_t n = recv(s->fd, s->rbuf, sizeof s->rbuf, 0);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			fail(s, now, n ? strerror(errno) : "server closed the connection");
+			fail(s, now, n ? strerror(errno) : s->state == RTMP_HANDSHAKE ?
+			     "closed during handshake" : "server closed the connection");
 			return;
 		}
 		if (n < 0)
 			return;
-		s->in_total += (uint64_t)n;
-		left = s->ilen + (size_t)n;
-		while (left && s->fd >= 0) {
-			struct rtmp_msg m;
-			int done, c = rtmp_chunk_read(&s->rd, p, left, &m, &done);
-
-			if (c < 0) {
-				fail(s, now, c == -EMSGSIZE ? "server message too large" :
-				     "chunk stream error");
-				return;
-			}
-			p += c;
-			left -= (size_t)c;
-			if (done)
-				handle_msg(s, &m, now);
-			else if (!c)
-				break;
-		}
-		if (s->fd < 0)
+		r = rtmp_session_input(&s->ses, s->rbuf, (size_t)n, now);
+		if (r == RS_FAILED) {
+			fail(s, now, s->ses.why);
 			return;
-		memmove(s->ibuf, p, left);
-		s->ilen = left;
-		/* 5.4.3: acknowledge each window's worth of received bytes */
-		if (s->ack_window && s->in_total - s->in_acked >= s->ack_window) {
-			uint8_t b[4];
-
-			rtmp_ctl_u32(b, sizeof b, (uint32_t)s->in_total);
-			if (queue_ctl(s, RTMP_MSG_ACK, b, 4, now) == 0)
-				s->in_acked = s->in_total;
 		}
+		if (r == RS_COMMANDS && s->state == RTMP_HANDSHAKE)
+			s->state = RTMP_COMMANDS;
+		else if (r == RS_PUBLISHING && s->state != RTMP_PUBLISHING)
+			start_publishing(s);
 	}
 }
 
-/* ---- public API -------------------------------------------------------- */
-
-int rtmp_sink_open(struct rtmp_sink **out, const struct rtmp_sink_cfg *cfg)
-{
-	struct rtmp_sink *s;
-	size_t au = (size_t)CONFIG_MAX_AU_KIB * 1024;
-
-	*out = NULL;
-	if (!cfg->url || strlen(cfg->url) >= sizeof s->url)
-		return -EINVAL;
-	s = calloc(1, sizeof *s);
-	if (!s)
-		return -ENOMEM;
-	s->cfg = *cfg;
-	strcpy(s->url, cfg->url);
-	s->cfg.url = s->url;
-	rtmp_url_redact(s->url, s->url_log, sizeof s->url_log);
-	if (rtmp_url_parse(s->url, &s->u) < 0) {
-		log_error(TAG, "bad RTMP URL %s (want rtmp://host[:port]/app/stream)",
-			  s->url_log);
-		free(s);
-		return -EINVAL;
-	}
-	if (s->cfg.reconnect_min_ms <= 0)
-		s->cfg.reconnect_min_ms = 500;
-	if (s->cfg.reconnect_max_ms < s->cfg.reconnect_min_ms)
-		s->cfg.reconnect_max_ms = s->cfg.reconnect_min_ms > 15000 ?
-					  s->cfg.reconnect_min_ms : 15000;
-	if (s->cfg.send_window_ms <= 0)
-		s->cfg.send_window_ms = 700;
-	s->form = flv_form_for(cfg->codec, cfg->mode);
-	s->fd = -1;
-	s->state = RTMP_IDLE;
-	s->deadline_ns = 1;         /* connect at the first service() */
-	s->backoff_ms = (unsigned)s->cfg.reconnect_min_ms;
-	s->rng = cfg->bitexact ? 0x2545f491u : (uint32_t)getpid() * 2654435761u ^
-		 (uint32_t)(uintptr_t)s;
-	s->ocap = 2 * au + 256 * 1024;
-	s->scap = au + 64 * 1024;
-	s->obuf = malloc(s->ocap);
-	s->scratch = malloc(s->scap);
-	if (!s->obuf || !s->scratch || rtmp_chunk_reader_init(&s->rd, MAX_IN_MSG) < 0) {
-		rtmp_sink_close(s);
-		return -ENOMEM;
-	}
-	*out = s;
-	return 0;
-}
+/* ---- media ------------------------------------------------------------- */
 
 /* Map DTS to a message timestamp: ms since the first AU of this
  * connection; never backwards - a DTS jump backwards rebases so the
@@ -645,60 +285,48 @@ static uint32_t au_timestamp(struct rtmp_sink *s, const struct access_unit *au)
 	return s->last_ts;
 }
 
-/* Remember the parameter sets (copies) and queue a sequence header. */
 /* onMetaData (PROTOCOLS.md 2.5) goes right before every sequence header,
  * so a new connection or a new geometry gets the width and height of the
  * SPS actually sent (the configuration may not know them). */
-static int queue_metadata(struct rtmp_sink *s, const struct param_sets *ps,
-			  uint32_t ts, uint64_t now)
+static int send_metadata(struct rtmp_sink *s, const struct param_sets *ps,
+			 uint32_t ts, uint64_t now)
 {
 	struct flv_meta meta = {
-		s->cfg.width, s->cfg.height, s->cfg.fps, flv_videocodecid(s->form), 0
+		s->env.width, s->env.height, s->env.fps, flv_videocodecid(s->form), 0
 	};
 	struct sps_info si;
 	uint8_t b[512];
 	int n;
 
-	if (sps_parse(s->cfg.codec, &ps->sps, &si) == 0) {
+	if (sps_parse(s->env.codec, &ps->sps, &si) == 0) {
 		meta.width = si.width;
 		meta.height = si.height;
 	}
 	n = flv_metadata_build(b, sizeof b, &meta);
 	if (n < 0)
 		return -EINVAL;
-	return queue_msg(s, RTMP_CSID_DATA, RTMP_MSG_AMF0_DATA, s->stream_id, ts,
-			 b, (size_t)n, Q_CTL, now);
+	return rtmp_session_send(&s->ses, RTMP_CSID_DATA, RTMP_MSG_AMF0_DATA, ts, b,
+				 (size_t)n, SQ_CTL, now);
 }
 
-static int queue_seq_header(struct rtmp_sink *s, const struct param_sets *ps,
-			    uint32_t ts, uint64_t now)
+/* onMetaData + the decoder configuration record of the cached sets. */
+static int send_seq_header(struct rtmp_sink *s, uint32_t ts, uint64_t now)
 {
-	struct nal *dst[3] = { &s->ps.vps, &s->ps.sps, &s->ps.pps };
-	const struct nal *src[3] = { &ps->vps, &ps->sps, &ps->pps };
-	size_t off = 0;
-	int h, n, i;
+	const struct param_sets *ps = &s->env.ps->ps;
+	int h, n;
 
-	for (i = 0; i < 3; i++) {
-		if (src[i]->n > PS_STORE - off)
-			return -ENOSPC;
-		if (src[i]->n)   /* H.264 has no VPS: p may be NULL */
-			memcpy(s->ps_store + off, src[i]->p, src[i]->n);
-		dst[i]->p = s->ps_store + off;
-		dst[i]->n = src[i]->n;
-		off += src[i]->n;
-	}
-	if (queue_metadata(s, ps, ts, now) < 0)
+	if (send_metadata(s, ps, ts, now) < 0)
 		return -ENOSPC;
 	h = flv_video_header(s->scratch, s->scap, s->form, FLV_PKT_SEQ, 1, 0);
-	n = s->cfg.codec == CODEC_H265 ?
-	    hvcc_build(&s->ps, s->scratch + h, s->scap - (size_t)h) :
-	    avcc_build(&s->ps, s->scratch + h, s->scap - (size_t)h);
+	n = s->env.codec == CODEC_H265 ?
+	    hvcc_build(ps, s->scratch + h, s->scap - (size_t)h) :
+	    avcc_build(ps, s->scratch + h, s->scap - (size_t)h);
 	if (h < 0 || n < 0)
 		return -EINVAL;
-	if (queue_msg(s, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->stream_id, ts,
-		      s->scratch, (size_t)(h + n), Q_SEQ, now) < 0)
+	if (rtmp_session_send(&s->ses, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, ts, s->scratch,
+			      (size_t)(h + n), SQ_SEQ, now) < 0)
 		return -ENOSPC;
-	s->have_ps = 1;
+	s->ps_sent = s->env.ps->gen;
 	s->st.seq_headers++;
 	return 0;
 }
@@ -710,125 +338,158 @@ static void drop_au(struct rtmp_sink *s)
 	s->kf_request = 1;
 }
 
-int rtmp_sink_put(struct rtmp_sink *s, const struct access_unit *au, uint64_t now)
+static void rtmp_put(void *st, const struct access_unit *au, uint64_t now)
 {
-	struct param_sets ps;
+	struct rtmp_sink *s = st;
 	uint32_t ts;
 	int64_t cts;
 	int h, n, key = au->keyframe != 0;
 
 	if (s->state != RTMP_PUBLISHING)
-		return 0;                        /* not connected: discarded */
+		return;                          /* not connected: discarded */
 	check_window(s, now);
 	if (s->wait_key && !key) {
 		s->st.aus_dropped++;
-		return 0;
+		return;
 	}
 	ts = au_timestamp(s, au);
-	if (key || !s->have_ps) {
-		int have = paramsets_extract(s->cfg.codec, au->data, au->size, &ps) == 0;
-
-		if (!have && !s->have_ps) {
-			log_limited(&rl_au, LOG_WARN, TAG, "keyframe without parameter "
+	if (key || !s->ps_sent) {
+		if (!s->env.ps->gen) {
+			log_limited(&s->rl_au, LOG_WARN, TAG, "keyframe without parameter "
 				    "sets: waiting for the next one");
 			drop_au(s);
-			return 0;
+			return;
 		}
-		if (have && (!s->have_ps || !paramsets_equal(&ps, &s->ps)) &&
-		    queue_seq_header(s, &ps, ts, now) < 0) {
+		if (s->ps_sent != au->ps_gen && send_seq_header(s, ts, now) < 0) {
 			drop_frames(s, now);
-			if (queue_seq_header(s, &ps, ts, now) < 0) {
+			if (send_seq_header(s, ts, now) < 0) {
 				fail(s, now, "cannot queue the sequence header");
-				return -ENOSPC;
+				return;
 			}
 		}
 	}
-	cts = ((int64_t)au->pts_ns - (int64_t)au->dts_ns) / 1000000;
+	/* CompositionTime: PTS - DTS on the same millisecond grid */
+	cts = au->pts_ns >= s->base_ns ?
+	      (int64_t)((au->pts_ns - s->base_ns) / 1000000u) - (int64_t)ts : 0;
 	h = flv_video_header(s->scratch, s->scap, s->form, FLV_PKT_NALU, key,
 			     (int32_t)(cts > 0x7fffff ? 0x7fffff : cts < -0x800000 ?
 				       -0x800000 : cts));
 	n = annexb_to_lp(au->data, au->size, LP_DROP_AUD, s->scratch + h,
 			 s->scap - (size_t)h);
 	if (h < 0 || n <= 0) {
-		log_limited(&rl_au, LOG_WARN, TAG, "AU %u: %zu bytes do not fit "
+		log_limited(&s->rl_au, LOG_WARN, TAG, "AU %u: %zu bytes do not fit "
 			    "an FLV message", au->seq, au->size);
 		drop_au(s);
-		return 0;
+		return;
 	}
-	if (queue_msg(s, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->stream_id, ts,
-		      s->scratch, (size_t)(h + n), key ? Q_KEY : Q_INTER, now) < 0) {
+	if (rtmp_session_send(&s->ses, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, ts, s->scratch,
+			      (size_t)(h + n), key ? SQ_KEY : SQ_INTER, now) < 0) {
 		drop_frames(s, now);
-		if (!key || queue_msg(s, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->stream_id,
-				      ts, s->scratch, (size_t)(h + n), Q_KEY, now) < 0) {
+		if (!key || rtmp_session_send(&s->ses, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, ts,
+					      s->scratch, (size_t)(h + n), SQ_KEY, now) < 0) {
 			drop_au(s);
-			return 0;
+			return;
 		}
 	}
 	if (key)
 		s->wait_key = 0;
 	flush(s, now);
+}
+
+/* ---- the sink ---------------------------------------------------------- */
+
+static void rtmp_close(void *st);
+
+static int rtmp_open(void **out, const void *cfg, const struct sink_env *env)
+{
+	const struct rtmp_opts *o = cfg;
+	struct rtmp_sink *s;
+	size_t au = (size_t)CONFIG_MAX_AU_KIB * 1024;
+
+	*out = NULL;
+	if (!o->url || strlen(o->url) >= URL_MAX)
+		return -EINVAL;
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	s->cfg = *o;
+	s->env = *env;
+	strcpy(s->url, o->url);
+	s->cfg.url = s->url;
+	rtmp_url_redact(s->url, s->url_log, sizeof s->url_log);
+	if (rtmp_url_parse(s->url, &s->u) < 0) {
+		log_error(TAG, "bad RTMP URL %s (want rtmp://host[:port]/app/stream)",
+			  s->url_log);
+		free(s);
+		return -EINVAL;
+	}
+	s->form = flv_form_for(env->codec, o->mode == RTMP_MODE_UNSET ? RTMP_MODE_ENHANCED :
+			       o->mode);
+	s->fd = -1;
+	s->state = RTMP_IDLE;
+	s->deadline_ns = 1;         /* connect at the first service() */
+	backoff_init(&s->backoff, (unsigned)o->reconnect_min_ms, (unsigned)o->reconnect_max_ms);
+	prng_seed(&s->rng, env->bitexact ? 0x2545f491u : prng_random_seed());
+	s->scap = au + 64 * 1024;
+	s->scratch = malloc(s->scap);
+	if (!s->scratch ||
+	    sendq_init(&s->q, 2 * au + 256 * 1024, QMAX,
+		       (uint64_t)o->send_window_ms * 1000000u) < 0 ||
+	    rtmp_session_init(&s->ses, &s->u, s->form == FLV_HVC1, &s->q, MAX_IN_MSG) < 0) {
+		rtmp_close(s);
+		return -ENOMEM;
+	}
+	*out = s;
 	return 0;
 }
 
-int rtmp_sink_pollfd(struct rtmp_sink *s, struct pollfd *pfd, int *timeout_ms,
-		     uint64_t now)
+static int rtmp_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, uint64_t now)
 {
-	uint64_t dl = s->deadline_ns;
-	unsigned i;
+	struct rtmp_sink *s = st;
+	uint64_t dl = s->state == RTMP_PUBLISHING ? sendq_deadline(&s->q) : s->deadline_ns;
 
-	if (s->state == RTMP_PUBLISHING) {
-		dl = 0;
-		for (i = first_unsent(s); i < s->qn; i++) {
-			struct qent *e = qat(s, i);
-
-			if (e->kind == Q_KEY || e->kind == Q_INTER) {
-				dl = e->t_ns + (uint64_t)s->cfg.send_window_ms * 1000000u + 1;
-				break;
-			}
-		}
-	}
 	if (dl) {
 		uint64_t ms = dl > now ? (dl - now + 999999) / 1000000 : 0;
 
 		if (*timeout_ms < 0 || ms < (uint64_t)*timeout_ms)
 			*timeout_ms = (int)ms;
 	}
+	if (s->fd < 0 || max < 1)
+		return 0;
 	pfd->fd = s->fd;
 	pfd->revents = 0;
-	if (s->fd < 0) {
-		pfd->events = 0;
-		return 0;
-	}
 	pfd->events = s->state == RTMP_CONNECTING ? POLLOUT :
-		      (short)(POLLIN | (s->otail > s->ohead ? POLLOUT : 0));
+		      (short)(POLLIN | (sendq_pending(&s->q) ? POLLOUT : 0));
 	return 1;
 }
 
-void rtmp_sink_service(struct rtmp_sink *s, short revents, uint64_t now)
+static void rtmp_service(void *st, const struct pollfd *pfd, int n, uint64_t now)
 {
+	struct rtmp_sink *s = st;
+	short revents = n > 0 ? pfd->revents : 0;
+
 	if (s->state == RTMP_IDLE || s->state == RTMP_BACKOFF) {
 		if (now >= s->deadline_ns)
 			start_connect(s, now);
 		return;
 	}
 	if (s->state == RTMP_CONNECTING && (revents & (POLLOUT | POLLERR | POLLHUP))) {
-		int err = 0;
-		socklen_t len = sizeof err;
+		int err = net_connect_result(s->fd);
 
-		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
 		if (err) {
-			fail(s, now, strerror(err));
+			fail(s, now, strerror(-err));
 			return;
 		}
-		start_handshake(s, now);
+		rtmp_session_start(&s->ses, s->env.bitexact ? 1 : prng_u32(&s->rng), now);
+		if (s->ses.state == RS_FAILED) {
+			fail(s, now, s->ses.why);
+			return;
+		}
+		s->state = RTMP_HANDSHAKE;
 		revents = POLLOUT;
 	}
-	if (s->state == RTMP_HANDSHAKE && (revents & (POLLIN | POLLHUP | POLLERR)))
-		read_handshake(s, now);
-	else if (s->fd >= 0 && s->state >= RTMP_COMMANDS &&
-		 (revents & (POLLIN | POLLHUP | POLLERR)))
-		read_messages(s, now);
+	if (s->fd >= 0 && s->state >= RTMP_HANDSHAKE && (revents & (POLLIN | POLLHUP | POLLERR)))
+		read_input(s, now);
 	if (s->fd >= 0)
 		flush(s, now);
 	if (s->fd >= 0 && s->state != RTMP_PUBLISHING && now >= s->deadline_ns)
@@ -837,55 +498,97 @@ void rtmp_sink_service(struct rtmp_sink *s, short revents, uint64_t now)
 		check_window(s, now);
 }
 
-int rtmp_sink_take_keyframe_request(struct rtmp_sink *s)
+static int rtmp_keyframe_wanted(void *st)
 {
+	struct rtmp_sink *s = st;
 	int r = s->kf_request;
 
 	s->kf_request = 0;
 	return r;
 }
 
-size_t rtmp_sink_pending(const struct rtmp_sink *s)
+/* Bytes that can still go out: none without a connection. */
+static size_t rtmp_pending(const void *st)
 {
-	return s->otail - s->ohead;
+	const struct rtmp_sink *s = st;
+
+	if (s->state == RTMP_IDLE || s->state == RTMP_BACKOFF)
+		return 0;
+	return sendq_pending(&s->q);
 }
 
-void rtmp_sink_get_stats(const struct rtmp_sink *s, struct rtmp_sink_stats *st)
+void rtmp_sink_get_stats(const void *st, struct rtmp_sink_stats *out)
 {
-	*st = s->st;
-	st->state = s->state;
+	const struct rtmp_sink *s = st;
+
+	*out = s->st;
+	out->state = s->state;
+}
+
+static int rtmp_stats(const void *st, int json, char *buf, size_t cap)
+{
+	static const char *const names[] = {
+		"idle", "connecting", "handshake", "commands", "publishing", "backoff"
+	};
+	const struct rtmp_sink *s = st;
+
+	if (json)
+		return snprintf(buf, cap, "{\"state\":%d,\"aus_sent\":%llu,\"aus_dropped\":%llu,"
+				"\"connects\":%llu}", s->state, (unsigned long long)s->st.aus_sent,
+				(unsigned long long)s->st.aus_dropped,
+				(unsigned long long)s->st.connects);
+	return snprintf(buf, cap, "%s sent=%llu dropped=%llu connects=%llu failures=%llu",
+			names[s->state], (unsigned long long)s->st.aus_sent,
+			(unsigned long long)s->st.aus_dropped, (unsigned long long)s->st.connects,
+			(unsigned long long)s->st.failures);
 }
 
 /* SequenceEnd, FCUnpublish, deleteStream; one bounded attempt to send. */
-void rtmp_sink_close(struct rtmp_sink *s)
+static void rtmp_close(void *st)
 {
+	struct rtmp_sink *s = st;
+
 	if (!s)
 		return;
 	if (s->fd >= 0 && s->state == RTMP_PUBLISHING) {
-		uint64_t now = 0;
-		uint8_t b[1024];
+		uint8_t b[16];
 		int h = flv_video_header(b, sizeof b, s->form, FLV_PKT_END, 1, 0);
 		struct pollfd pfd = { s->fd, POLLOUT, 0 };
 		int i;
 
 		drop_frames(s, UINT64_MAX);
-		if (s->have_ps && h > 0)
-			queue_msg(s, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->stream_id,
-				  s->last_ts, b, (size_t)h, Q_CTL, now);
-		queue_cmd(s, 0, b, rtmp_cmd_simple(b, sizeof b, "FCUnpublish",
-						   ++s->txn, s->u.stream), now);
-		queue_cmd(s, 0, b, rtmp_cmd_delete_stream(b, sizeof b, ++s->txn,
-							  s->stream_id), now);
-		for (i = 0; i < 10 && s->fd >= 0 && s->otail > s->ohead; i++) {
+		if (s->ps_sent && h > 0)
+			rtmp_session_send(&s->ses, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->last_ts,
+					  b, (size_t)h, SQ_CTL, 0);
+		rtmp_session_unpublish(&s->ses, 0);
+		for (i = 0; i < 10 && s->fd >= 0 && sendq_pending(&s->q); i++) {
 			if (poll(&pfd, 1, 20) <= 0)
 				break;
-			flush(s, now);
+			flush(s, 0);
 		}
 	}
 	if (s->fd >= 0)
 		close(s->fd);
-	rtmp_chunk_reader_free(&s->rd);
-	free(s->obuf);
+	rtmp_session_free(&s->ses);
+	sendq_free(&s->q);
 	free(s->scratch);
 	free(s);
 }
+
+const struct sink_ops rtmp_sink_ops = {
+	.name = "rtmp",
+	.opts = rtmp_rows,
+	.nopts = sizeof rtmp_rows / sizeof rtmp_rows[0],
+	.cfg = &rtmp_cfg,
+	.defaults = rtmp_defaults,
+	.enabled = rtmp_enabled,
+	.validate = rtmp_validate,
+	.open = rtmp_open,
+	.put = rtmp_put,
+	.pollfds = rtmp_pollfds,
+	.service = rtmp_service,
+	.keyframe_wanted = rtmp_keyframe_wanted,
+	.pending = rtmp_pending,
+	.stats = rtmp_stats,
+	.close = rtmp_close,
+};

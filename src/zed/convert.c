@@ -56,7 +56,7 @@ int zed_sink_open(struct zed_sink *s, const struct zed_enc_opts *o, const char *
 int zed_sink_put(struct zed_sink *s, struct yuv_frame *f, uint64_t ts_ns,
 		 char *err, size_t errlen)
 {
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	int r;
 
 	f->pts_ns = ts_ns;

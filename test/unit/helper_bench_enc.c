@@ -66,7 +66,7 @@ static uint64_t round_once(const struct encoder_cfg *cfg, int full, const uint8_
 	size_t fb = (size_t)cfg->width * cfg->height * 3, yb = fb / 2;
 	struct encoder *e;
 	struct yuv_frame f, conv;
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	uint64_t c0;
 	int i, r;
 

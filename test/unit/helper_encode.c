@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 	struct encoder_cfg cfg = { CODEC_H264, ENCDEV_AUTO, PRESET_ULTRAFAST, 160, 96,
 				   25, 1, 10, 0, 0, -1, 1 };
 	struct encoder *e;
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f, g;
 	const char *outpath = NULL;
 	FILE *out = NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* helper_rtmp_send - drive rtmp_sink from an Annex B file (test only).
+/* helper_rtmp_send - drive the RTMP sink from an Annex B file (test only),
+ * through its sink_ops row exactly as the pipeline does.
  *
  *   helper_rtmp_send --codec h264|h265 [--mode enhanced|domestic] --in FILE
  *                    --url rtmp://127.0.0.1:P/live/x [--fps 25]
@@ -17,7 +18,8 @@
 #define _GNU_SOURCE
 #include "codec/nal.h"
 #include "codec/paramsets.h"
-#include "config/opts.h"
+#include "codec/pscache.h"
+#include "proto/flv.h"
 #include "proto/rtmp_sink.h"
 #include "util/clock.h"
 
@@ -48,24 +50,24 @@ static uint8_t *load(const char *path, size_t *n)
 	return b;
 }
 
+static const struct sink_ops *ops = &rtmp_sink_ops;
+
 /* Service the sink until deadline (mono ns). */
-static void run_until(struct rtmp_sink *s, uint64_t deadline)
+static void run_until(void *s, uint64_t deadline)
 {
 	for (;;) {
 		uint64_t now = clock_mono_ns();
 		struct pollfd pfd;
-		int timeout, r;
+		int timeout, r, n;
 
 		if (now >= deadline)
 			return;
 		timeout = (int)((deadline - now + 999999) / 1000000);
-		if (rtmp_sink_pollfd(s, &pfd, &timeout, now)) {
-			r = poll(&pfd, 1, timeout);
-			rtmp_sink_service(s, r > 0 ? pfd.revents : 0, clock_mono_ns());
-		} else {
-			poll(NULL, 0, timeout);
-			rtmp_sink_service(s, 0, clock_mono_ns());
-		}
+		n = ops->pollfds(s, &pfd, 1, &timeout, now);
+		r = poll(&pfd, (nfds_t)n, timeout);
+		if (r <= 0)
+			pfd.revents = 0;
+		ops->service(s, &pfd, n, clock_mono_ns());
 	}
 }
 
@@ -79,8 +81,10 @@ int main(int argc, char **argv)
 		{ "wait-publish-ms", 1, 0, 'W' }, { 0, 0, 0, 0 }
 	};
 	static size_t au_off[MAX_AUS + 1];
-	struct rtmp_sink_cfg cfg;
-	struct rtmp_sink *s;
+	static struct pscache psc;
+	struct rtmp_opts *cfg = ops->cfg;
+	struct sink_env env;
+	void *s;
 	struct rtmp_sink_stats st;
 	struct param_sets ps;
 	struct sps_info si;
@@ -95,31 +99,34 @@ int main(int argc, char **argv)
 	int c;
 
 	signal(SIGPIPE, SIG_IGN);
-	memset(&cfg, 0, sizeof cfg);
-	cfg.mode = RTMP_MODE_ENHANCED;
-	cfg.reconnect_min_ms = 200;
-	cfg.reconnect_max_ms = 2000;
-	cfg.send_window_ms = 700;
+	ops->defaults(cfg);
+	memset(&env, 0, sizeof env);
+	env.ps = &psc;
+	cfg->enable = 1;
+	cfg->mode = RTMP_MODE_ENHANCED;
+	cfg->reconnect_min_ms = 200;
+	cfg->reconnect_max_ms = 2000;
+	cfg->send_window_ms = 700;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': cfg.codec = !strcmp(optarg, "h265") ? CODEC_H265 : CODEC_H264; break;
-		case 'm': cfg.mode = !strcmp(optarg, "domestic") ? RTMP_MODE_DOMESTIC :
+		case 'c': env.codec = !strcmp(optarg, "h265") ? CODEC_H265 : CODEC_H264; break;
+		case 'm': cfg->mode = !strcmp(optarg, "domestic") ? RTMP_MODE_DOMESTIC :
 					RTMP_MODE_ENHANCED; break;
 		case 'i': in = optarg; break;
-		case 'u': cfg.url = optarg; break;
+		case 'u': cfg->url = optarg; break;
 		case 'f': fps = atof(optarg); break;
 		case 'l': loop_s = atof(optarg); break;
 		case 'n': max_frames = atol(optarg); break;
-		case 'w': cfg.send_window_ms = atoi(optarg); break;
-		case 'r': cfg.reconnect_min_ms = atoi(optarg); break;
-		case 'R': cfg.reconnect_max_ms = atoi(optarg); break;
+		case 'w': cfg->send_window_ms = atoi(optarg); break;
+		case 'r': cfg->reconnect_min_ms = atoi(optarg); break;
+		case 'R': cfg->reconnect_max_ms = atoi(optarg); break;
 		case 'W': wait_ms = atol(optarg); break;
 		default:
 			fprintf(stderr, "helper_rtmp_send: bad option\n");
 			return 2;
 		}
 	}
-	if (!in || !cfg.url || fps <= 0 || !(data = load(in, &n))) {
+	if (!in || !cfg->url || fps <= 0 || !(data = load(in, &n))) {
 		fprintf(stderr, "helper_rtmp_send: need --in FILE (readable) --url URL\n");
 		return 2;
 	}
@@ -135,13 +142,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "helper_rtmp_send: no AUDs in %s (encode with aud=1)\n", in);
 		return 2;
 	}
-	cfg.fps = fps;
-	if (paramsets_extract(cfg.codec, data, n, &ps) == 0 &&
-	    sps_parse(cfg.codec, &ps.sps, &si) == 0) {
-		cfg.width = si.width;
-		cfg.height = si.height;
+	env.fps = fps;
+	if (paramsets_extract(env.codec, data, n, &ps) == 0 &&
+	    sps_parse(env.codec, &ps.sps, &si) == 0) {
+		env.width = si.width;
+		env.height = si.height;
 	}
-	if (rtmp_sink_open(&s, &cfg) < 0)
+	if (ops->open(&s, cfg, &env) < 0)
 		return 2;
 	/* wait for the first publish so that no frame is discarded */
 	t0 = clock_mono_ns();
@@ -164,16 +171,21 @@ int main(int argc, char **argv)
 		if (loop_s && k * frame_ns >= (uint64_t)(loop_s * 1e9))
 			break;
 		run_until(s, t0 + k * frame_ns);
-		if (rtmp_sink_take_keyframe_request(s))
+		if (ops->keyframe_wanted(s))
 			kf_requests++;      /* a file cannot make IDRs: the sink waits */
 		memset(&au, 0, sizeof au);
 		au.data = data + au_off[i];
 		au.size = au.cap = au_off[i + 1] - au_off[i];
-		au.codec = cfg.codec;
-		au.keyframe = annexb_is_keyframe(cfg.codec, au.data, au.size);
+		au.codec = env.codec;
+		au.keyframe = annexb_is_keyframe(env.codec, au.data, au.size);
 		au.pts_ns = au.dts_ns = k * frame_ns;
 		au.seq = (uint32_t)k;
-		rtmp_sink_put(s, &au, clock_mono_ns());
+		/* what the pipeline's io thread does before the sinks */
+		au_scan(&au);
+		if (au.has_ps)
+			pscache_update(&psc, &au.ps);
+		au.ps_gen = psc.gen;
+		ops->put(s, &au, clock_mono_ns());
 	}
 	run_until(s, clock_mono_ns() + 300000000);  /* let the queue drain */
 	rtmp_sink_get_stats(s, &st);
@@ -183,7 +195,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.aus_dropped, (unsigned long long)st.connects,
 	       (unsigned long long)st.disconnects, (unsigned long long)st.seq_headers,
 	       (unsigned long long)st.bytes_sent, kf_requests);
-	rtmp_sink_close(s);
+	ops->close(s);
 	free(data);
 	return st.connects ? 0 : 1;
 }

@@ -13,6 +13,7 @@
  */
 #include "codec/au.h"
 #include "codec/nal.h"
+#include "codec/pscache.h"
 #include "proto/rtp_sink.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
@@ -67,8 +68,11 @@ int main(int argc, char **argv)
 		{ "mtu", 1, 0, 'm' }, { "bitexact", 0, 0, 'b' }, { "no-rtcp", 0, 0, 'r' },
 		{ "aggregate", 0, 0, 'a' }, { "frames", 1, 0, 'n' }, { 0, 0, 0, 0 }
 	};
-	struct rtp_sink_cfg cfg = { NULL, 96, NULL, 1200, 1, 0, 0, 0 };
-	struct rtp_sink *s;
+	const struct sink_ops *ops = &rtp_sink_ops;
+	static struct pscache psc;
+	struct rtp_opts *cfg = ops->cfg;
+	struct sink_env env = { CODEC_H264, 0, 0, 0, 25.0, &psc };
+	void *s;
 	struct rtp_sink_stats st;
 	const char *in = NULL;
 	const uint8_t *p, *end;
@@ -78,23 +82,25 @@ int main(int argc, char **argv)
 	uint64_t t0, period;
 	int c, ret;
 
+	ops->defaults(cfg);
+	cfg->enable = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c': cfg.codec = !strcmp(optarg, "h265"); break;
+		case 'c': env.codec = !strcmp(optarg, "h265") ? CODEC_H265 : CODEC_H264; break;
 		case 'i': in = optarg; break;
-		case 'e': cfg.endpoint = optarg; break;
-		case 'p': cfg.payload_type = atoi(optarg); break;
-		case 's': cfg.sdp_path = optarg; break;
+		case 'e': cfg->endpoint = optarg; break;
+		case 'p': cfg->payload_type = atoi(optarg); break;
+		case 's': cfg->sdp = optarg; break;
 		case 'f': fps = atol(optarg); break;
-		case 'm': cfg.mtu = atoi(optarg); break;
-		case 'b': cfg.bitexact = 1; break;
-		case 'r': cfg.rtcp = 0; break;
-		case 'a': cfg.aggregate = 1; break;
+		case 'm': cfg->mtu = atoi(optarg); break;
+		case 'b': env.bitexact = 1; break;
+		case 'r': cfg->no_rtcp = 1; break;
+		case 'a': cfg->aggregate = 1; break;
 		case 'n': frames = atol(optarg); break;
 		default: return EXIT_USAGE;
 		}
 	}
-	if (!in || !cfg.endpoint || fps < 1) {
+	if (!in || !cfg->endpoint || fps < 1) {
 		fprintf(stderr, "helper_rtp_send: need --in FILE --endpoint HOST:PORT\n");
 		return EXIT_USAGE;
 	}
@@ -102,8 +108,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "helper_rtp_send: cannot read %s\n", in);
 		return EXIT_INIT;
 	}
-	if ((ret = rtp_sink_open(&s, &cfg)) < 0) {
-		fprintf(stderr, "helper_rtp_send: rtp_sink_open: %s\n", strerror(-ret));
+	if ((ret = ops->open(&s, cfg, &env)) < 0) {
+		fprintf(stderr, "helper_rtp_send: open: %s\n", strerror(-ret));
 		free(data);
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_INIT;
 	}
@@ -111,7 +117,9 @@ int main(int argc, char **argv)
 	t0 = clock_mono_ns();
 	end = data + n;
 	for (p = data, i = 0; p < end && i != frames; i++) {
-		const uint8_t *e = au_end(cfg.codec, p, end);
+		const uint8_t *e = au_end(env.codec, p, end);
+		struct pollfd none;
+		int to = 0;
 		struct access_unit au;
 		uint64_t due = t0 + (uint64_t)i * period, now = clock_mono_ns();
 
@@ -120,13 +128,19 @@ int main(int argc, char **argv)
 		memset(&au, 0, sizeof au);
 		au.data = (uint8_t *)p;
 		au.size = au.cap = (size_t)(e - p);
-		au.codec = cfg.codec;
-		au.keyframe = annexb_is_keyframe(cfg.codec, p, au.size);
+		au.codec = env.codec;
+		au.keyframe = annexb_is_keyframe(env.codec, p, au.size);
 		au.pts_ns = au.dts_ns = au.capture_ns = (uint64_t)i * period;
 		au.sync_mono_ns = clock_mono_ns();
 		au.seq = (uint32_t)i;
-		rtp_sink_send(s, &au, au.sync_mono_ns);
-		rtp_sink_tick(s, clock_mono_ns());
+		/* what the pipeline's io thread does before the sinks */
+		au_scan(&au);
+		if (au.has_ps)
+			pscache_update(&psc, &au.ps);
+		au.ps_gen = psc.gen;
+		ops->put(s, &au, au.sync_mono_ns);
+		ops->pollfds(s, &none, 0, &to, clock_mono_ns());
+		ops->service(s, &none, 0, clock_mono_ns());
 		p = e;
 	}
 	/* Keep the pacing to the end: close (RTCP BYE) one frame period after
@@ -139,9 +153,9 @@ int main(int argc, char **argv)
 		if (now < due)
 			clock_sleep_ns(due - now);
 	}
-	rtp_sink_tick(s, clock_mono_ns());
+	ops->service(s, NULL, 0, clock_mono_ns());
 	rtp_sink_get_stats(s, &st);
-	rtp_sink_close(s);
+	ops->close(s);
 	free(data);
 	fprintf(stderr, "helper_rtp_send: %llu aus %llu packets %llu bytes %llu send_errors "
 		"%llu rtcp\n", (unsigned long long)st.aus, (unsigned long long)st.packets,

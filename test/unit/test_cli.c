@@ -2,6 +2,10 @@
 /* test_cli.c - argument parsing and validation of cvmmap_streamer. */
 #include "unit.h"
 #include "config/opts.h"
+#include "proto/flv.h"
+#include "proto/rtmp_sink.h"
+#include "proto/rtp_sink.h"
+#include "proto/sink.h"
 #include "util/exitcodes.h"
 
 #define MAXARGS 24
@@ -89,28 +93,44 @@ static void t_rows(void)
 	}
 }
 
+/* The options block of a built-in output, or NULL. */
+static void *sink_cfg(const char *name)
+{
+	const struct sink_ops *const *t;
+
+	for (t = sink_table; *t; t++)
+		if (!strcmp((*t)->name, name))
+			return (*t)->cfg;
+	return NULL;
+}
+
 static void t_defaults(void)
 {
 	struct streamer_opts o;
+	const struct rtp_opts *r;
 
 	cli_defaults(&o);
 	CHECK_EQ(o.codec, CODEC_H264);
 	CHECK_EQ(o.gop, 30);
 	CHECK_EQ(o.b_frames, 0);
 	CHECK_EQ(o.queue_size, 1);
-	CHECK_EQ(o.rtp_payload_type, 96);
-	CHECK_EQ(o.rtp_mtu, 1200);
 	CHECK_STR(o.nats_url, "nats://localhost:4222");
 	CHECK_EQ(o.encoder_device, ENCDEV_AUTO);
+	if (!(r = sink_cfg("rtp")))
+		UNIT_SKIP("no RTP output");
+	CHECK_EQ(r->payload_type, 96);
+	CHECK_EQ(r->mtu, 1200);
 }
 
 static void t_values_land(void)
 {
 	struct streamer_opts o;
+	const struct rtmp_opts *m = sink_cfg("rtmp");
+	const struct rtp_opts *r = sink_cfg("rtp");
 	char err[256];
 
-	if (!CONFIG_RTMP)
-		UNIT_SKIP("needs CONFIG_RTMP");
+	if (!m || !r)
+		UNIT_SKIP("needs the RTP and RTMP outputs");
 	CHECK_EQ(run("--input-mode dummy --dummy-width 320 --dummy-height=240 --gop 15 "
 		     "--codec h265 --preset slow --rtmp --rtmp-url rtmp://a/b/c "
 		     "--rtmp-mode enhanced --queue-size 3 --no-nats --bitexact",
@@ -121,27 +141,30 @@ static void t_values_land(void)
 	CHECK_EQ(o.gop, 15);
 	CHECK_EQ(o.codec, CODEC_H265);
 	CHECK_EQ(o.preset, PRESET_SLOW);
-	CHECK_EQ(o.rtmp_mode, RTMP_MODE_ENHANCED);
+	CHECK_EQ(m->mode, RTMP_MODE_ENHANCED);
 	CHECK_EQ(o.queue_size, 3);
-	CHECK(o.no_nats && o.bitexact && o.rtmp && !o.rtp);
-	CHECK_STR(o.rtmp_url, "rtmp://a/b/c");
+	CHECK(o.no_nats && o.bitexact && m->enable && !r->enable);
+	CHECK_STR(m->url, "rtmp://a/b/c");
 }
 
-static void t_hostport(void)
+/* Every output's rows are well formed and merged into the --help groups. */
+static void t_sink_rows(void)
 {
-	char host[64];
-	unsigned port;
+	const struct sink_ops *const *t;
+	size_t k;
 
-	CHECK(cli_split_hostport("127.0.0.1:5004", host, sizeof host, &port) == 0);
-	CHECK_STR(host, "127.0.0.1");
-	CHECK_EQ(port, 5004);
-	CHECK(cli_split_hostport("[::1]:9", host, sizeof host, &port) == 0);
-	CHECK_STR(host, "::1");
-	CHECK_EQ(port, 9);
-	CHECK(cli_split_hostport("[::1]9", host, sizeof host, &port) == -1);
-	CHECK(cli_split_hostport(":5004", host, sizeof host, &port) == -1);
-	CHECK(cli_split_hostport("h:0", host, sizeof host, &port) == -1);
-	CHECK(cli_split_hostport("abcdefgh:1", host, 8, &port) == -1); /* too long */
+	for (t = sink_table; *t; t++) {
+		CHECK((*t)->name && (*t)->opts && (*t)->nopts && (*t)->cfg);
+		CHECK((*t)->defaults && (*t)->enabled && (*t)->open && (*t)->put &&
+		      (*t)->stats && (*t)->close);
+		/* the enabling flag is the output's name */
+		CHECK_STR((*t)->opts[0].name, (*t)->name);
+		CHECK_EQ((*t)->opts[0].type, OPT_FLAG);
+		for (k = 0; k < (*t)->nopts; k++) {
+			CHECK((*t)->opts[k].group < G_COUNT);
+			CHECK((*t)->opts[k].help != NULL);
+		}
+	}
 }
 
 static void t_help_groups(void)
@@ -162,7 +185,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_rows),
 	UNIT(t_defaults),
 	UNIT(t_values_land),
-	UNIT(t_hostport),
+	UNIT(t_sink_rows),
 	UNIT(t_help_groups),
 };
 UNIT_MAIN(cases)

@@ -52,7 +52,7 @@ static struct encoder_cfg cfg_of(int codec)
 static void encode_n(const struct encoder_cfg *c, int n, int force_at, int nv12, struct run *r)
 {
 	struct encoder *e;
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f, g;
 	int i, ret;
 
@@ -235,7 +235,7 @@ static void t_wrong_frame_size(void)
 {
 	struct encoder_cfg c = cfg_of(CODEC_H264);
 	struct encoder *e;
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f;
 
 	need(CODEC_H264);

@@ -83,7 +83,7 @@ static void need_nvenc(void)
  * expected and parameter sets in-band before each keyframe. */
 static void run_exact(struct encoder *e, int codec, int n, int gop, int force_at, int nv12)
 {
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f, g;
 	int i, want_key, since = 0;
 
@@ -194,7 +194,7 @@ static void t_zero_output_switch(void)
 {
 	struct encoder_cfg c = cfg_of(CODEC_H264, ENCDEV_AUTO);
 	struct encoder *e;
-	struct access_unit au;
+	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f;
 	const char *log;
 	int i, ret, got[70], key[70], ps[70], disc[70];
