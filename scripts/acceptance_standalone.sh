@@ -19,6 +19,7 @@
 set -u
 SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SRCTREE/scripts/lib.sh"
+. "$SRCTREE/scripts/accounting.sh"
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 X=${TEST_EXEC:-}
@@ -43,7 +44,14 @@ total=0 npass=0 nfail=0 nskip=0 json=""
 xtotal=0 xpass=0 xfail=0 xskip=0
 
 
-record() { # row verdict why
+record() { # row verdict why; a PASS whose frames do not all add up fails
+	if [ "$2" = PASS ] && [ -f "$EV/$1/streamer.log" ] && grep -q 'exit: ' "$EV/$1/streamer.log"; then
+		if acct=$(accounting_ok "$EV/$1/streamer.log"); then
+			set -- "$1" PASS "$3; ${acct#accounting: }"
+		else
+			set -- "$1" FAIL "$3; frame accounting does not add up: ${acct#accounting: }"
+		fi
+	fi
 	if echo " $MANDATORY " | grep -q " $1 "; then
 		total=$((total + 1))
 		case $2 in

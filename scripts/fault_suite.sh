@@ -4,20 +4,23 @@
 #
 #   scripts/fault_suite.sh [--row NAME]
 #   rows: torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable
-#         resize shutdown
+#         resize shutdown frame-accounting
 #
 # Each row runs simulator -> cvmmap_streamer -> testers with one fault and
-# checks the documented behaviour.  Prints "PASS|FAIL|SKIP <row> (detail)"
+# checks the documented behaviour, and that the streamer's frame
+# accounting adds up (announced = out + lost, scripts/accounting.sh).  Prints "PASS|FAIL|SKIP <row> (detail)"
 # per row, then "total=N pass=N fail=N skip=N"; writes summary.json and
 # per-row logs under build/evidence/<timestamp>/ (EVIDENCE_DIR overrides).
 # STALL_MS sets the sink-stall length (default 10000).
 set -u
 SRCTREE=${SRCTREE:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$SRCTREE/scripts/lib.sh"
+. "$SRCTREE/scripts/accounting.sh"
 OBJTREE=${OBJTREE:-$SRCTREE/build}
 BIN=$OBJTREE/bin
 X=${TEST_EXEC:-}
-ROWS="torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable resize shutdown"
+ROWS="torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable resize shutdown
+frame-accounting"
 STALL_MS=${STALL_MS:-10000}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -31,7 +34,16 @@ mkdir -p "$EV"
 total=0 npass=0 nfail=0 nskip=0 json=""
 
 
+# record ROW VERDICT DETAIL; a PASS whose streamer log does not account
+# for every frame becomes a FAIL.
 record() {
+	if [ "$2" = PASS ] && [ -f "$EV/$1/streamer.log" ]; then
+		if acct=$(accounting_ok "$EV/$1/streamer.log"); then
+			set -- "$1" PASS "$3; ${acct#accounting: }"
+		else
+			set -- "$1" FAIL "$3; frame accounting does not add up: ${acct#accounting: }"
+		fi
+	fi
 	total=$((total + 1))
 	case $2 in PASS) npass=$((npass + 1)) ;; FAIL) nfail=$((nfail + 1)) ;; SKIP) nskip=$((nskip + 1)) ;; esac
 	echo "$2 $1${3:+ ($3)}"
@@ -281,6 +293,43 @@ row_shutdown() {
 	fi
 }
 
+row_frame_accounting() {
+	# Every misbehaviour of issue 17 in one v2.1 stream: frames without an
+	# AU, rejected metadata, a hole, a late and repeated syncs, a flood, an
+	# absurd frame-rate hint, frames too small, too large and of a format
+	# we cannot convert.  Passthrough must forward only whole GOPs: every
+	# frame the receiver decodes is one of the source's pictures.
+	d=$EV/frame-accounting port=$(free_port) inst=flt$$_acct
+	src=$SRCTREE/test/vectors/codec/pt_176x144_g10.h264
+	mkdir -p "$d"
+	timeout 60 $X "$BIN/rtp_receiver_tester" --port "$port" --codec h264 --au-threshold 1 \
+		--idle-ms 3000 --timeout-ms 45000 --json --dump "$d/received.h264" \
+		> "$d/tester.json" 2> "$d/tester.log" &
+	tpid=$!
+	sleep 0.3
+	timeout 60 $X "$BIN/cvmmap_streamer" --input "$inst" --rtp --rtp-endpoint "127.0.0.1:$port" \
+		--no-nats --ingest-idle-timeout-ms 2500 --stats-interval-ms 1000 > "$d/streamer.log" 2>&1 &
+	spid=$!
+	timeout 50 $X "$OBJTREE/test/helper_misbehave" --instance "$inst" --frames 150 \
+		--annexb "$src" --size 176x144 --start-delay-ms 500 --script \
+		5:noau,9:reject,16:skip,24:late,28:dup,33:flood,38:fps,44:tiny,52:huge,61:wide,67:fmt,73:noau,85:reject,96:skip,110:dup \
+		> "$d/producer.log" 2>&1
+	wait "$spid"; streamer_rc=$?
+	wait "$tpid"
+	ffmpeg -v error -f h264 -i "$src" -f framemd5 - 2>/dev/null | grep -v '^#' |
+		awk -F, '{print $NF}' | sort -u > "$d/source.md5"
+	ffmpeg -v error -f h264 -i "$d/received.h264" -f framemd5 - 2>/dev/null | grep -v '^#' |
+		awk -F, '{print $NF}' > "$d/received.md5"
+	got=$(wc -l < "$d/received.md5")
+	foreign=$(grep -cvxF -f "$d/source.md5" "$d/received.md5")
+	detail="decoded=$got not_a_source_frame=$foreign"
+	if [ "$streamer_rc" -eq 0 ] && [ "$got" -ge 60 ] && [ "$foreign" -eq 0 ]; then
+		record frame-accounting PASS "$detail"
+	else
+		record frame-accounting FAIL "$detail streamer=$streamer_rc"
+	fi
+}
+
 for r in $ROWS; do
 	case $r in
 	torn|reset-storm|producer-restart)
@@ -288,6 +337,10 @@ for r in $ROWS; do
 			{ record "$r" SKIP "needs the simulator, RTP and its tester"; continue; } ;;
 	udp-unreachable)
 		enabled CONFIG_RTP || { record "$r" SKIP "CONFIG_RTP off"; continue; } ;;
+	frame-accounting)
+		enabled CONFIG_PASSTHROUGH && enabled CONFIG_RTP && enabled CONFIG_TOOL_RTP_TESTER &&
+			[ -x "$OBJTREE/test/helper_misbehave" ] && command -v ffmpeg > /dev/null ||
+			{ record "$r" SKIP "needs passthrough, RTP, its tester, helper_misbehave, ffmpeg"; continue; } ;;
 	sink-stall|rtmp-restart|resize|shutdown)
 		enabled CONFIG_RTMP && enabled CONFIG_TOOL_RTMP_TESTER && enabled CONFIG_TOOL_SIM ||
 			{ record "$r" SKIP "needs RTMP, its stub and the simulator"; continue; } ;;

@@ -6,6 +6,7 @@
 #include "proto/sink.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
+#include "util/ring.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -74,11 +75,12 @@ static const struct opt core_rows[] = {
 	ROW("threads", OPT_LONG, G_CODEC, threads, 0, 64, NULL, "N",
 	    "encoder threads (0 = encoder decides, default)"),
 
-	ROW("queue-size", OPT_LONG, G_LATENCY, queue_size, 1, 64, NULL, "N",
+	/* the range is what the frame queue can hold (util/ring.h) */
+	ROW("queue-size", OPT_LONG, G_LATENCY, queue_size, 1, LQ_DEPTH_MAX, NULL, "N",
 	    "ingest queue depth; the oldest frame is dropped (default 1)"),
 	ROW("ingest-max-frames", OPT_LONG, G_LATENCY, ingest_max_frames, 0, LONG_MAX, NULL, "N",
 	    "stop after N frames (0 = never, default)"),
-	ROW("ingest-idle-timeout-ms", OPT_LONG, G_LATENCY, ingest_idle_timeout_ms, 0, LONG_MAX,
+	ROW("ingest-idle-timeout-ms", OPT_LONG, G_LATENCY, ingest_idle_timeout_ms, 0, OPT_MS_MAX,
 	    NULL, "MS", "stop when no frame arrives for MS (0 = never, default)"),
 	ROW("stats-interval-ms", OPT_LONG, G_LATENCY, stats_interval_ms, 0, 3600000, NULL, "MS",
 	    "periodic stats line (default 5000; 0 = only at exit)"),

@@ -30,7 +30,7 @@ struct control {
 	int connected;
 	int info_pending;     /* a source.info request is in flight */
 	struct log_limit rl_info, rl_status, rl_body, rl_err;
-	char json[2048];
+	char json[4096];
 };
 
 static int is_our_instance(const struct control *c, const char *s, size_t n)

@@ -2,12 +2,13 @@
 /* pipeline.c - the streamer: an input -> encode/passthrough -> the sinks.
  *
  * Three fixed threads, hand-offs through lock-free "latest wins" queues
- * of preallocated slots (core/ring.h), wake-ups through eventfds:
+ * of preallocated slots (util/ring.h), wake-ups through eventfds:
  *
  *   ingest  the input's next() (ipc/input.h: cv-mmap or the generator)
  *           -> frame slot -> fq ............................ wakes encode
- *   encode  frame slot -> passthrough copy, or pixconv + encoder, written
- *           into an access-unit slot and scanned once -> aq .. wakes I/O
+ *   encode  frame slot -> the encode stage (core/encode.c: passthrough
+ *           or an encoder), written into an access-unit slot -> aq
+ *           ................................................ wakes I/O
  *   io      aq -> parameter-set cache -> body SEI -> every enabled sink
  *           of proto/sinks.c; the sinks' sockets and timers, NATS, stats
  *
@@ -20,11 +21,9 @@
 #define _GNU_SOURCE
 #include "core/pipeline.h"
 #include "core/control.h"
-#include "core/ring.h"
+#include "core/encode.h"
 #include "codec/au.h"
-#include "codec/encoder.h"
 #include "codec/nal.h"
-#include "codec/pixconv.h"
 #include "codec/pscache.h"
 #include "codec/sei.h"
 #include "ipc/input.h"
@@ -33,6 +32,7 @@
 #include "util/clock.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
+#include "util/ring.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -51,7 +51,6 @@
 #define BODY_MAX (64 * 1024)
 #define SINK_MAX 8
 #define POLL_MAX 64         /* pollfds of all sinks together */
-#define META_RING 64        /* frames an encoder may hold (B-frames, lookahead) */
 
 /* SEI user_data_unregistered UUID of body tracking side data (docs/sei.md). */
 static const uint8_t body_sei_uuid[16] = CVMMAP_BODY_SEI_UUID;
@@ -66,14 +65,6 @@ static void on_signal(int sig)
 {
 	got_signal = sig;
 }
-
-/* What an AU needs to know of the frame it encodes (looked up by tag:
- * with B-frames an AU leaves the encoder after later frames went in). */
-struct frame_meta {
-	uint64_t capture_ns, sync_mono_ns;
-	uint32_t frame_id, width, height;
-	int discont;            /* the frame starts a new segment */
-};
 
 /* An enabled output: its row, its state, its slice of the poll array. */
 struct sink_slot {
@@ -99,20 +90,8 @@ struct pipeline {
 	uint64_t frames_in;
 
 	/* encode */
-	struct encoder *enc;
-	uint32_t enc_w, enc_h;
-	int enc_fmt;
-	struct yuv_frame yuv;
-	uint8_t *yuv_buf;
-	int need_key;                   /* passthrough: wait for a keyframe */
-	const char *enc_name;           /* static string, read by io for stats */
-	uint64_t in_base, out_base, last_out, last_capture;
-	int have_ts;
-	uint64_t frames_encoded, au_dropped, passthrough, frames_too_big;
-	uint64_t tag;                   /* frames given to the encoder */
-	struct frame_meta meta[META_RING];
-	uint32_t au_seq;
-	struct log_limit rl_big, rl_fmt, rl_enc;
+	struct encode_stage *es;
+	uint64_t stopped;               /* frames left in fq when encoding stopped */
 
 	/* encode -> io */
 	struct access_unit aus[AU_DEPTH + 2];
@@ -189,8 +168,7 @@ static void *ingest_thread(void *arg)
 		}
 		if (r == 0) {
 			if (o->ingest_idle_timeout_ms &&
-			    clock_mono_ns() - last_frame >
-			    (uint64_t)o->ingest_idle_timeout_ms * 1000000ull) {
+			    clock_mono_ns() - last_frame > opt_ms_to_ns(o->ingest_idle_timeout_ms)) {
 				log_info(TAG, "no frame for %ld ms: stopping",
 					 o->ingest_idle_timeout_ms);
 				break;
@@ -212,231 +190,26 @@ static void *ingest_thread(void *arg)
 
 /* ------------------------------------------------------------ encode */
 
-/* Map a producer timestamp to the output timeline: continuous, strictly
- * increasing, rebased whenever the producer's clock goes back (reset,
- * loop, restart) so output time never runs backwards.  Returns 1 when
- * this frame starts a new segment. */
-static int rebase(struct pipeline *p, uint64_t ts, int reset, uint64_t frame_ns)
+/* The hand-off the encode stage writes into: the access-unit queue. */
+static struct access_unit *aq_acquire(void *arg, int *slot)
 {
-	int jump = 0;
+	struct pipeline *p = arg;
 
-	if (!p->have_ts) {
-		p->in_base = ts;
-		p->out_base = 0;
-		p->have_ts = 1;
-		jump = 1;
-	} else if (reset || ts <= p->last_capture) {
-		p->in_base = ts;
-		p->out_base = p->last_out + frame_ns;
-		jump = 1;
-	}
-	p->last_capture = ts;
-	ts = p->out_base + (ts - p->in_base);
-	if (!jump && ts <= p->last_out)
-		ts = p->last_out + 1;
-	p->last_out = ts;
-	return jump;
+	*slot = lq_acquire(&p->aq);
+	return &p->aus[*slot];
 }
 
-/* Hand the AU in slot on to the io thread: identity from the frame it
- * encodes, the one scan for parameter sets, then publish. */
-static void publish_au(struct pipeline *p, int slot, const struct frame_meta *m)
+static void aq_unacquire(void *arg, int slot)
 {
-	struct access_unit *au = &p->aus[slot];
+	lq_unacquire(&((struct pipeline *)arg)->aq, (unsigned)slot);
+}
 
-	au->codec = p->o->codec;
-	au->capture_ns = m->capture_ns;
-	au->sync_mono_ns = m->sync_mono_ns;
-	au->frame_id = m->frame_id;
-	au->width = m->width;
-	au->height = m->height;
-	au->seq = p->au_seq++;
-	au->discontinuity = au->discontinuity || m->discont;
-	au_scan(au);
-	if (lq_publish(&p->aq, (unsigned)slot))
-		STAT_ADD(p->au_dropped, 1);
+static void aq_publish(void *arg, int slot)
+{
+	struct pipeline *p = arg;
+
+	lq_publish(&p->aq, (unsigned)slot);      /* an overflow is counted in aq.drops */
 	wake(p->au_efd);
-}
-
-static void note_meta(struct frame_meta *m, const struct frame_slot *s, int discont)
-{
-	m->discont = discont;
-	m->capture_ns = s->capture_ns;
-	m->sync_mono_ns = s->sync_mono_ns;
-	m->frame_id = s->frame_id;
-	m->width = s->width;
-	m->height = s->height;
-}
-
-/* Passthrough: the producer's AU copied into a hand-off slot. */
-static void forward_au(struct pipeline *p, const struct frame_slot *s, int discont)
-{
-	int slot = lq_acquire(&p->aq);
-	struct access_unit *au = &p->aus[slot];
-	struct frame_meta m;
-
-	if (s->au_size > au->cap) {
-		STAT_ADD(p->frames_too_big, 1);
-		log_limited(&p->rl_big, LOG_WARN, TAG, "access unit of %zu bytes exceeds the "
-			    "%zu-byte slot (CONFIG_MAX_AU_KIB): dropped", s->au_size, au->cap);
-		lq_unacquire(&p->aq, (unsigned)slot);
-		return;
-	}
-	memcpy(au->data, s->au, s->au_size);
-	au->size = s->au_size;
-	au->keyframe = s->au_keyframe;
-	au->pts_ns = au->dts_ns = p->last_out;
-	au->discontinuity = 0;
-	note_meta(&m, s, discont);
-	publish_au(p, slot, &m);
-}
-
-static int open_encoder(struct pipeline *p, const struct frame_slot *s)
-{
-	const struct streamer_opts *o = p->o;
-	struct encoder_cfg c;
-	uint32_t w = (s->width + 1) & ~1u, h = (s->height + 1) & ~1u;
-	int r;
-
-	if (p->enc) {
-		log_info(TAG, "input changed to %ux%u format %d: reopening the encoder",
-			 s->width, s->height, s->pixel_format);
-		encoder_close(p->enc);
-		p->enc = NULL;
-	}
-	memset(&c, 0, sizeof c);
-	c.codec = o->codec;
-	c.device = o->encoder_device;
-	c.preset = o->preset;
-	c.width = w;
-	c.height = h;
-	c.fps_num = s->fps_num ? s->fps_num : 30;
-	c.fps_den = s->fps_num ? (s->fps_den ? s->fps_den : 1) : 1;
-	c.gop = (int)o->gop;
-	c.b_frames = (int)o->b_frames;
-	c.bitrate_kbps = (int)o->bitrate_kbps;
-	c.quality = (int)o->quality;
-	c.threads = (int)o->threads;
-	r = encoder_open(&p->enc, &c);
-	if (r < 0) {
-		log_error(TAG, "no %s encoder could be opened (%s)",
-			  codec_names[o->codec], strerror(-r));
-		return r;
-	}
-	p->enc_w = s->width;
-	p->enc_h = s->height;
-	p->enc_fmt = s->pixel_format;
-	p->yuv.layout = encoder_input_layout(p->enc);
-	p->yuv.width = w;
-	p->yuv.height = h;
-	p->yuv.plane[0] = p->yuv_buf;
-	p->yuv.stride[0] = w;
-	p->yuv.plane[1] = p->yuv_buf + (size_t)w * h;
-	if (p->yuv.layout == PIX_NV12) {
-		p->yuv.stride[1] = w;
-		p->yuv.plane[2] = NULL;
-		p->yuv.stride[2] = 0;
-	} else {
-		p->yuv.stride[1] = w / 2;
-		p->yuv.plane[2] = p->yuv.plane[1] + (size_t)(w / 2) * (h / 2);
-		p->yuv.stride[2] = w / 2;
-	}
-	__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
-	log_info(TAG, "encoder %s %ux%u", encoder_name(p->enc), w, h);
-	return 0;
-}
-
-/* Run the encoder on p->yuv (flush: on nothing, until it is empty);
- * what comes out is written straight into a hand-off slot. */
-static void run_encoder(struct pipeline *p, int flush)
-{
-	for (;;) {
-		int slot = lq_acquire(&p->aq), r;
-		struct access_unit *au = &p->aus[slot];
-
-		r = flush ? encoder_flush(p->enc, au) : encoder_encode(p->enc, &p->yuv, au);
-		if (r <= 0) {
-			lq_unacquire(&p->aq, (unsigned)slot);
-			if (r < 0)
-				log_limited(&p->rl_enc, LOG_WARN, TAG, "encode failed: %s",
-					    strerror(-r));
-			return;
-		}
-		if (!flush)
-			p->frames_encoded++;
-		/* a hardware back-end may have switched itself to software */
-		__atomic_store_n(&p->enc_name, encoder_name(p->enc), __ATOMIC_RELAXED);
-		publish_au(p, slot, &p->meta[au->tag % META_RING]);
-		if (!flush)
-			return;
-	}
-}
-
-static void encode_frame(struct pipeline *p, struct frame_slot *s)
-{
-	const struct streamer_opts *o = p->o;
-	int pass = CONFIG_PASSTHROUGH && s->au_size &&
-		   codec_from_cvmmap(s->au_codec) == o->codec &&
-		   (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH);
-	uint64_t frame_ns = s->fps_num ? 1000000000ull * (s->fps_den ? s->fps_den : 1) / s->fps_num
-				       : 33333333ull;
-	int jump, key_req = __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL);
-
-	if (o->run_mode == RUN_INGEST)
-		return;
-	if (o->encoder_device == ENCDEV_PASSTHROUGH && !pass) {
-		log_error(TAG, "--encoder-device passthrough: the producer's frame carries %s",
-			  s->au_size ? "an access unit of the other codec" : "no encoded access unit");
-		fatal(p, EXIT_INIT);
-		return;
-	}
-	jump = rebase(p, pass && s->au_pts_ns ? s->au_pts_ns : s->capture_ns,
-		      s->reset, frame_ns);
-	if (pass) {
-		/* Passthrough: the producer's AU as is, from a keyframe on
-		 * after any start, reset, suspect read or sink request. */
-		if (jump || s->suspect || key_req)
-			p->need_key = 1;
-		if (p->need_key && !s->au_keyframe) {
-			STAT_ADD(p->au_dropped, 1);
-			return;
-		}
-		p->need_key = 0;
-		STAT_ADD(p->passthrough, 1);
-		__atomic_store_n(&p->enc_name, "passthrough", __ATOMIC_RELAXED);
-		forward_au(p, s, jump);
-		return;
-	}
-	if (s->width == 0 || s->height == 0 || s->pix_size == 0)
-		return;
-	if (!p->enc || s->width != p->enc_w || s->height != p->enc_h ||
-	    s->pixel_format != p->enc_fmt) {
-		if (open_encoder(p, s) < 0) {
-			fatal(p, EXIT_INIT);
-			return;
-		}
-	}
-	if (jump || key_req)
-		encoder_force_keyframe(p->enc);
-	if (pixconv_to_yuv(s->pixel_format, s->pix, s->stride, s->width, s->height,
-			   &p->yuv) < 0) {
-		log_limited(&p->rl_fmt, LOG_WARN, TAG, "unsupported pixel format %d: frame dropped",
-			    s->pixel_format);
-		return;
-	}
-	p->yuv.pts_ns = p->last_out;
-	p->yuv.tag = p->tag++;
-	note_meta(&p->meta[p->yuv.tag % META_RING], s, jump);
-	run_encoder(p, 0);
-}
-
-/* Frames the encoder still holds (B-frames) leave on a clean stop. */
-static void flush_encoder(struct pipeline *p)
-{
-	if (p->enc && p->o->run_mode == RUN_PIPELINE && !p->exit_code) {
-		run_encoder(p, 1);
-		wake(p->au_efd);
-	}
 }
 
 static void *encode_thread(void *arg)
@@ -445,13 +218,16 @@ static void *encode_thread(void *arg)
 	struct pollfd pfd = { p->frame_efd, POLLIN, 0 };
 
 	for (;;) {
-		int s;
+		int s, r;
 
 		if (poll(&pfd, 1, POLL_MS) > 0)
 			drain(p->frame_efd);
-		while ((s = lq_take(&p->fq)) >= 0) {
-			encode_frame(p, &p->frames[s]);
+		while (!stopping(p) && (s = lq_take(&p->fq)) >= 0) {
+			r = encode_stage_frame(p->es, &p->frames[s],
+					       __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
 			lq_release(&p->fq, (unsigned)s);
+			if (r)
+				fatal(p, r);
 		}
 		if (__atomic_load_n(&p->ingest_done, __ATOMIC_ACQUIRE) &&
 		    spsc_count(&p->fq.pub) == 0)
@@ -459,7 +235,10 @@ static void *encode_thread(void *arg)
 		if (stopping(p))
 			break;
 	}
-	flush_encoder(p);
+	/* A clean stop lets the encoder give up the frames it holds. */
+	if (!p->exit_code)
+		encode_stage_flush(p->es);
+	__atomic_store_n(&p->stopped, spsc_count(&p->fq.pub), __ATOMIC_RELAXED);
 	__atomic_store_n(&p->encode_done, 1, __ATOMIC_RELEASE);
 	wake(p->au_efd);
 	return NULL;
@@ -516,23 +295,103 @@ static void fan_out(struct pipeline *p, struct access_unit *au, uint64_t now)
 	p->bytes_out += au->size;
 }
 
+/* Frame accounting: every frame announced to us either left as an AU
+ * (out) or is counted under exactly one reason, so that at the end
+ *   announced = out + sum(lost)
+ * (docs/hardening.md; the acceptance and fault suites check it).  The
+ * input's reasons come first, then the pipeline's queues, then the
+ * encode stage's. */
+enum { R_LATE, R_SKIPPED, R_TORN, R_REJECTED, R_TOO_BIG, R_DUPLICATE, R_UNOPENED,
+       R_PENDING, R_QUEUE, R_STOPPED, R_AU_QUEUE, R_INPUT_COUNT };
+static const char *const reason_names[R_INPUT_COUNT] = {
+	"late", "skipped", "torn", "rejected", "too_big", "duplicate", "unopened",
+	"pending", "queue", "stopped", "au_queue",
+};
+
 /* Everything the stats line and the status JSON report, read once on the
  * io thread (counters of other threads with relaxed atomic loads). */
 struct snapshot {
 	struct input_stats in;
-	unsigned long long frames_in, dropped, too_big;
-	const char *enc;
+	struct encode_stats enc;
+	unsigned long long frames_in, dropped, too_big, announced, out, lost;
+	unsigned long long reason[R_INPUT_COUNT];
+	const char *enc_name;
 };
 
 static void take_snapshot(struct pipeline *p, struct snapshot *s)
 {
+	int i;
+
 	memset(s, 0, sizeof *s);
 	if (p->in)
 		p->iops->stats(p->in, &s->in);
+	if (p->es) {
+		encode_stage_stats(p->es, &s->enc);
+		s->enc_name = encode_stage_name(p->es);
+	} else {
+		s->enc_name = "none";
+	}
 	s->frames_in = STAT(p->frames_in);
-	s->dropped = STAT(p->fq.drops) + STAT(p->aq.drops) + STAT(p->au_dropped);
-	s->too_big = s->in.too_big + STAT(p->frames_too_big);
-	s->enc = STAT(p->enc_name) ? STAT(p->enc_name) : "none";
+	s->announced = s->in.syncs;
+	s->out = p->aus_out;
+	s->reason[R_LATE] = s->in.late;
+	s->reason[R_SKIPPED] = s->in.skipped;
+	s->reason[R_TORN] = s->in.torn;
+	s->reason[R_REJECTED] = s->in.rejected;
+	s->reason[R_TOO_BIG] = s->in.too_big;
+	s->reason[R_DUPLICATE] = s->in.duplicate;
+	s->reason[R_UNOPENED] = s->in.unopened;
+	s->reason[R_PENDING] = s->in.pending;
+	s->reason[R_QUEUE] = STAT(p->fq.drops);
+	s->reason[R_STOPPED] = STAT(p->stopped);
+	s->reason[R_AU_QUEUE] = STAT(p->aq.drops);
+	for (i = 0; i < R_INPUT_COUNT; i++)
+		s->lost += s->reason[i];
+	for (i = 0; i < L_ENC_COUNT; i++)
+		s->lost += s->enc.lost[i];
+	/* the older summary fields */
+	s->dropped = s->reason[R_QUEUE] + s->reason[R_AU_QUEUE] + s->enc.lost[L_KEYWAIT];
+	s->too_big = s->in.too_big + s->enc.lost[L_AU_TOO_BIG];
+}
+
+/* "lost=N(reason=n,...)": the non-zero reasons, ',' separated so that
+ * "torn=" inside never reads as the line's own torn= field. */
+static void lost_text(const struct snapshot *s, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, " lost=%llu(", s->lost);
+	const char *sep = "";
+	int i;
+
+	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && n < cap; i++) {
+		unsigned long long v = i < R_INPUT_COUNT ? s->reason[i] :
+				       s->enc.lost[i - R_INPUT_COUNT];
+
+		if (!v)
+			continue;
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s=%llu", sep, i < R_INPUT_COUNT ?
+				      reason_names[i] : lost_names[i - R_INPUT_COUNT], v);
+		sep = ",";
+	}
+	if (!*sep)
+		buf[n - 1] = '\0';     /* nothing lost: no empty "()" */
+	else if (n < cap)
+		snprintf(buf + n, cap - n, ")");
+}
+
+/* "{"late":n,...}" with every reason. */
+static void lost_json(const struct snapshot *s, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, "{");
+	int i;
+
+	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":%llu", i ? "," : "",
+				      i < R_INPUT_COUNT ? reason_names[i] :
+				      lost_names[i - R_INPUT_COUNT],
+				      i < R_INPUT_COUNT ? s->reason[i] :
+				      s->enc.lost[i - R_INPUT_COUNT]);
+	if (n < cap)
+		snprintf(buf + n, cap - n, "}");
 }
 
 /* " name[counters]" of every enabled sink. */
@@ -553,20 +412,21 @@ static void sinks_text(struct pipeline *p, char *buf, size_t cap)
 static void print_stats(struct pipeline *p, uint64_t dt_ns, uint64_t *last_out,
 			uint64_t *last_bytes, const char *when)
 {
-	char sinks[1024];
+	char sinks[1024], lost[512];
 	double secs = dt_ns ? (double)dt_ns / 1e9 : 1.0;
 	struct snapshot s;
 
 	take_snapshot(p, &s);
 	sinks_text(p, sinks, sizeof sinks);
+	lost_text(&s, lost, sizeof lost);
 	log_info(TAG, "%s: in=%llu out=%llu torn=%llu rejected=%llu too_big=%llu resets=%llu "
-		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f%s", when,
-		 s.frames_in, (unsigned long long)p->aus_out,
+		 "reattached=%llu dropped=%llu enc=%s fps=%.1f kbps=%.0f announced=%llu%s%s",
+		 when, s.frames_in, s.out,
 		 (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected, s.too_big,
 		 (unsigned long long)s.in.resets, (unsigned long long)s.in.reattached,
-		 s.dropped, s.enc,
+		 s.dropped, s.enc_name,
 		 (double)(p->aus_out - *last_out) / secs,
-		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, sinks);
+		 (double)(p->bytes_out - *last_bytes) * 8 / 1000 / secs, s.announced, lost, sinks);
 	*last_out = p->aus_out;
 	*last_bytes = p->bytes_out;
 }
@@ -640,8 +500,7 @@ static void io_loop(struct pipeline *p)
 		}
 		if (ctl >= 0)
 			control_service(p->ctl, pfd[ctl].revents, now);
-		if (o->stats_interval_ms &&
-		    now - stats_t >= (uint64_t)o->stats_interval_ms * 1000000ull) {
+		if (o->stats_interval_ms && now - stats_t >= opt_ms_to_ns(o->stats_interval_ms)) {
 			print_stats(p, now - stats_t, &last_out, &last_bytes, "stats");
 			stats_t = now;
 		}
@@ -790,12 +649,13 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 	struct pipeline *p = arg;
 	static const char *const prod[] = { "unknown", "online", "offline" };
 	const struct sink_ops *const *t;
-	char sinks[1024];
+	char sinks[1024], lost[768];
 	size_t k = 0;
 	struct snapshot s;
 	int n;
 
 	take_snapshot(p, &s);
+	lost_json(&s, lost, sizeof lost);
 	sinks[0] = '\0';
 	for (t = sink_table; *t && k < sizeof sinks; t++) {
 		struct sink_slot *sl = find_sink(p, *t);
@@ -808,14 +668,15 @@ static int ctl_status_json(void *arg, char *buf, size_t cap)
 	n = snprintf(buf, cap, "{\"instance\":\"%s\",\"producer\":\"%s\","
 		     "\"frames_in\":%llu,\"aus_out\":%llu,\"torn\":%llu,\"rejected\":%llu,"
 		     "\"dropped\":%llu,\"resets\":%llu,\"encoder\":\"%s\","
-		     "\"bodies_in\":%llu,\"bodies_attached\":%llu%s}",
+		     "\"bodies_in\":%llu,\"bodies_attached\":%llu,\"announced\":%llu,"
+		     "\"lost_total\":%llu,\"lost\":%s%s}",
 		     p->instance, p->producer_state >= 0 && p->producer_state <= 2 ?
 		     prod[p->producer_state] : "unknown",
-		     s.frames_in, (unsigned long long)p->aus_out,
+		     s.frames_in, s.out,
 		     (unsigned long long)s.in.torn, (unsigned long long)s.in.rejected,
-		     s.dropped, (unsigned long long)s.in.resets, s.enc,
+		     s.dropped, (unsigned long long)s.in.resets, s.enc_name,
 		     (unsigned long long)STAT(p->bodies_in), (unsigned long long)STAT(p->bodies_attached),
-		     sinks);
+		     s.announced, s.lost, lost, sinks);
 	return n > 0 && (size_t)n < cap ? n : 0;
 }
 
@@ -891,7 +752,8 @@ static int alloc_slots(struct pipeline *p)
 		if (frame_slot_alloc(&p->frames[i], pix, au) < 0)
 			return -ENOMEM;
 	}
-	lq_init(&p->fq, (unsigned)o->queue_size);
+	if (lq_init(&p->fq, (unsigned)o->queue_size) < 0)
+		return -EINVAL;         /* cli.c keeps --queue-size in range */
 	for (i = 0; i < AU_DEPTH + 2; i++) {
 		p->aus[i].data = malloc(au);
 		p->aus[i].cap = au;
@@ -899,10 +761,6 @@ static int alloc_slots(struct pipeline *p)
 			return -ENOMEM;
 	}
 	lq_init(&p->aq, AU_DEPTH);
-	/* I420 of the largest frame (NV12 is the same size). */
-	p->yuv_buf = malloc((size_t)(CONFIG_MAX_WIDTH + 1) * (CONFIG_MAX_HEIGHT + 1) * 3 / 2 + 64);
-	if (!p->yuv_buf)
-		return -ENOMEM;
 	if (CONFIG_NATS && o->body_sei) {
 		p->body_pending = malloc(BODY_MAX);
 		p->sei_buf = malloc(BODY_MAX * 2);
@@ -913,6 +771,25 @@ static int alloc_slots(struct pipeline *p)
 	p->frame_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	p->au_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return p->frame_efd < 0 || p->au_efd < 0 ? -errno : 0;
+}
+
+static int open_encode_stage(struct pipeline *p)
+{
+	const struct streamer_opts *o = p->o;
+	struct au_out out = { aq_acquire, aq_unacquire, aq_publish, p };
+	struct encode_cfg c;
+
+	memset(&c, 0, sizeof c);
+	c.codec = o->codec;
+	c.device = o->encoder_device;
+	c.preset = o->preset;
+	c.gop = (int)o->gop;
+	c.b_frames = (int)o->b_frames;
+	c.bitrate_kbps = (int)o->bitrate_kbps;
+	c.quality = (int)o->quality;
+	c.threads = (int)o->threads;
+	c.ingest_only = o->run_mode == RUN_INGEST;
+	return encode_stage_open(&p->es, &c, &out);
 }
 
 static void teardown(struct pipeline *p)
@@ -927,8 +804,7 @@ static void teardown(struct pipeline *p)
 	free(p->body_pending);
 	free(p->sei_buf);
 	free(p->au_scratch);
-	if (p->enc)
-		encoder_close(p->enc);
+	encode_stage_close(p->es);
 	if (p->in)
 		p->iops->close(p->in);
 	for (i = 0; p->frames && i < p->nframes; i++)
@@ -936,7 +812,6 @@ static void teardown(struct pipeline *p)
 	free(p->frames);
 	for (i = 0; i < AU_DEPTH + 2; i++)
 		free(p->aus[i].data);
-	free(p->yuv_buf);
 	if (p->frame_efd > 0)
 		close(p->frame_efd);
 	if (p->au_efd > 0)
@@ -962,7 +837,7 @@ int pipeline_run(const struct streamer_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = alloc_slots(p) < 0 ? EXIT_INIT : 0;
+	rc = alloc_slots(p) < 0 || open_encode_stage(p) < 0 ? EXIT_INIT : 0;
 	if (rc)
 		log_error(TAG, "out of memory allocating frame slots");
 	if (!rc)

@@ -60,7 +60,7 @@ struct ingest {
 	int force_inode_check;
 
 	uint8_t m1[CVMMAP_META_SIZE];
-	struct log_limit rl_bad, rl_rej, rl_big, rl_open;
+	struct log_limit rl_bad, rl_rej, rl_big, rl_open, rl_dup;
 	struct cvmmap_meta meta;
 };
 
@@ -154,6 +154,7 @@ static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 		in->next = sy;
 		in->next_mono_ns = clock_mono_ns();
 		in->have_next = 1;
+		__atomic_store_n(&in->st.pending, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (n && b[0] == ZSTATUS_MAGIC && zstatus_parse(b, n, &zs) == ZMSG_OK &&
@@ -234,6 +235,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	if (in->shm.fd < 0 || in->force_inode_check || now >= in->inode_check_ns) {
 		r = check_inode(in, now);
 		if (in->shm.fd < 0) {
+			ST_INC(in->st.unopened);
 			log_limited(&in->rl_open, LOG_WARN, TAG, "%s: cannot open (%s)",
 				    in->shm.name, strerror(r < 0 ? -r : EIO));
 			return 0;
@@ -265,6 +267,13 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 		return 0;
 	}
 
+	/* A second sync for the frame delivered last is not a new frame. */
+	if (in->have_last && m->frame_id == in->last_id && m->capture_ns == in->last_ts) {
+		ST_INC(in->st.duplicate);
+		log_limited(&in->rl_dup, LOG_WARN, TAG, "frame %u announced again: ignored",
+			    m->frame_id);
+		return 0;
+	}
 	left = &m->plane[PLANE_LEFT];
 	au = &m->plane[PLANE_ENCODED_AU];
 	need = (size_t)left->stride * left->height;
@@ -340,6 +349,7 @@ int ingest_next(struct ingest *in, int timeout_ms, struct frame_slot *dst)
 			sy = in->next;
 			mono = in->next_mono_ns;
 			in->have_next = 0;
+			__atomic_store_n(&in->st.pending, 0, __ATOMIC_RELAXED);
 			r = read_frame(in, &sy, mono, dst);
 			if (r != 0)
 				return r;

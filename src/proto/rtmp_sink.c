@@ -345,8 +345,10 @@ static void rtmp_put(void *st, const struct access_unit *au, uint64_t now)
 	int64_t cts;
 	int h, n, key = au->keyframe != 0;
 
-	if (s->state != RTMP_PUBLISHING)
-		return;                          /* not connected: discarded */
+	if (s->state != RTMP_PUBLISHING) {
+		s->st.aus_offline++;             /* not connected: discarded */
+		return;
+	}
 	check_window(s, now);
 	if (s->wait_key && !key) {
 		s->st.aus_dropped++;
@@ -534,13 +536,15 @@ static int rtmp_stats(const void *st, int json, char *buf, size_t cap)
 
 	if (json)
 		return snprintf(buf, cap, "{\"state\":%d,\"aus_sent\":%llu,\"aus_dropped\":%llu,"
-				"\"connects\":%llu}", s->state, (unsigned long long)s->st.aus_sent,
+				"\"connects\":%llu,\"aus_offline\":%llu}", s->state,
+				(unsigned long long)s->st.aus_sent,
 				(unsigned long long)s->st.aus_dropped,
-				(unsigned long long)s->st.connects);
-	return snprintf(buf, cap, "%s sent=%llu dropped=%llu connects=%llu failures=%llu",
-			names[s->state], (unsigned long long)s->st.aus_sent,
+				(unsigned long long)s->st.connects,
+				(unsigned long long)s->st.aus_offline);
+	return snprintf(buf, cap, "%s sent=%llu dropped=%llu connects=%llu failures=%llu "
+			"offline=%llu", names[s->state], (unsigned long long)s->st.aus_sent,
 			(unsigned long long)s->st.aus_dropped, (unsigned long long)s->st.connects,
-			(unsigned long long)s->st.failures);
+			(unsigned long long)s->st.failures, (unsigned long long)s->st.aus_offline);
 }
 
 /* SequenceEnd, FCUnpublish, deleteStream; one bounded attempt to send. */

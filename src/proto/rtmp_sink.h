@@ -36,6 +36,7 @@ struct rtmp_sink_stats {
 	uint64_t connects, disconnects;
 	uint64_t failures;        /* attempts that failed before or after publishing */
 	uint64_t aus_sent, aus_dropped, bytes_sent;
+	uint64_t aus_offline;     /* AUs that came while not publishing */
 	uint64_t seq_headers;     /* sequence headers sent */
 };
 

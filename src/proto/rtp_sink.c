@@ -40,6 +40,7 @@
 #define TAG "rtp"
 #define BATCH 32                        /* packets per sendmmsg() */
 #define SDP_MAX (3 * (PSCACHE_MAX / 3 + 1) * 4 + 1024)
+#define SDP_RETRY_NS 1000000000ull    /* a failed SDP write is retried */
 #define RESOLVE_MIN_MS 500
 #define RESOLVE_MAX_MS 30000
 
@@ -70,6 +71,8 @@ struct rtp_sink {
 	char *sdp_text, *sdp_tmp;
 	uint64_t sess_id, sess_version;
 	uint32_t sdp_gen;               /* parameter sets written last */
+	int sdp_failed;                 /* the last write failed: try again */
+	uint64_t sdp_retry_at;
 	struct log_limit rl_send, rl_pack, rl_sdp, rl_rtcp, rl_resolve;
 };
 
@@ -104,6 +107,35 @@ static int rtp_enabled(const void *cfg)
 	return ((const struct rtp_opts *)cfg)->enable;
 }
 
+/* The SDP file is written (renamed into place) in its directory: that
+ * directory must exist and take new files.  1 with the reason in err. */
+static int sdp_dir_check(const char *path, char *err, size_t n)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (!*path || (slash && !slash[1])) {
+		snprintf(err, n, "--rtp-sdp: '%s' names a directory, not a file", path);
+		return 1;
+	}
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, n, "--rtp-sdp: directory '%s' does not exist", dir);
+		return 1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, n, "--rtp-sdp: cannot create files in '%s': %s", dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int rtp_validate(const void *cfg, const struct sink_env *env, char *err, size_t n)
 {
 	const struct rtp_opts *o = cfg;
@@ -118,6 +150,8 @@ static int rtp_validate(const void *cfg, const struct sink_env *env, char *err, 
 	else if (!o->no_rtcp && port == 65535)
 		snprintf(err, n, "--rtp-endpoint: port 65535 leaves no room for RTCP on port+1 "
 			 "(use --no-rtcp)");
+	else if (o->sdp && sdp_dir_check(o->sdp, err, n))
+		;
 	else
 		return 0;
 	return EXIT_USAGE;
@@ -197,11 +231,15 @@ static void write_sdp(struct rtp_sink *s)
 			w = -1;
 	}
 	if (w != n || rename(s->sdp_tmp, s->cfg.sdp) < 0) {
-		log_limited(&s->rl_sdp, LOG_WARN, TAG, "cannot write %s: %s", s->cfg.sdp,
-			    strerror(errno));
+		log_limited(&s->rl_sdp, LOG_WARN, TAG, "cannot write %s: %s (will try again)",
+			    s->cfg.sdp, strerror(errno));
 		unlink(s->sdp_tmp);
+		s->st.sdp_errors++;
+		s->sdp_failed = 1;
+		s->sdp_retry_at = clock_mono_ns() + SDP_RETRY_NS;
 		return;
 	}
+	s->sdp_failed = 0;
 	log_info(TAG, "wrote %s (version %llu)", s->cfg.sdp,
 		 (unsigned long long)s->sess_version);
 }
@@ -314,6 +352,9 @@ static int rtp_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, u
 	uint64_t dl = s->fd < 0 ? s->resolve_at : s->rs.have_map && !s->cfg.no_rtcp ?
 		      s->rs.next_rtcp_ns : 0;
 
+	if (s->sdp_failed && (!dl || s->sdp_retry_at < dl))
+		dl = s->sdp_retry_at;
+
 	if (dl) {
 		uint64_t ms = dl > now ? (dl - now + 999999) / 1000000 : 0;
 
@@ -346,6 +387,8 @@ static void rtp_service(void *st, const struct pollfd *pfd, int n, uint64_t now)
 	}
 	if (!s->cfg.no_rtcp && s->rtcp_fd >= 0 && rtp_stream_rtcp_due(&s->rs, now))
 		send_rtcp(s, now, 0);
+	if (s->sdp_failed && now >= s->sdp_retry_at)
+		write_sdp(s);
 }
 
 static void rtp_capture_clock(void *st, int unix_epoch)

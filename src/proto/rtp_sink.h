@@ -27,6 +27,7 @@ struct rtp_opts {
 struct rtp_sink_stats {
 	uint64_t packets, bytes, aus, send_errors, rtcp_packets;
 	uint64_t unsent;          /* AUs before the destination resolved */
+	uint64_t sdp_errors;      /* SDP writes that failed (each is retried) */
 };
 
 extern const struct sink_ops rtp_sink_ops;

@@ -4,7 +4,7 @@
 . "$SRCTREE/test/suites/testing.sh"
 EVIDENCE_DIR=$OBJTREE/test/tmp/faults
 export EVIDENCE_DIR
-rows=${FAULT_ROWS:-"torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable resize shutdown"}
+rows=${FAULT_ROWS:-"torn sink-stall reset-storm producer-restart rtmp-restart udp-unreachable resize shutdown frame-accounting"}
 for r in $rows; do
 	testing "fault $r" \
 		"out=\$(sh $SRCTREE/scripts/fault_suite.sh --row $r); rc=\$?; echo \"\$out\"; \

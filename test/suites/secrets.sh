@@ -151,6 +151,51 @@ testing "start-up errors about URLs do not echo credentials" "
 		$leaks $TMP/usage.out || exit 1
 	done"
 
+# Secrets need not be on the command line at all: --rtmp-url-file and
+# $CVMMAP_RTMP_URL (likewise --nats-url-file, $CVMMAP_NATS_URL).  The
+# process's command line then holds none of them.
+secret_form() { # NAME HOW: HOW is "file" or "env"
+	d=$TMP/form_$1
+	mkdir -p "$d"
+	mp=$(free_port)
+	url="rtmp://rtmpuser:$RTMP_PASS@127.0.0.1:$mp/live/cam?key=$RTMP_KEY"
+	printf '%s\n' "$url" > "$d/url"
+	chmod 600 "$d/url"
+	timeout $((30 * S)) ${TEST_EXEC:-} "$BIN/rtmp_stub_tester" --mode h264 --listen-port "$mp" \
+		--video-threshold 20 --timeout-ms $((20000 * S)) --json > "$d/rtmp.json" 2> "$d/rtmp.log" &
+	mpid=$!
+	sleep 0.3
+	if [ "$2" = file ]; then
+		${TEST_EXEC:-} "$BIN/cvmmap_streamer" --input-mode dummy --dummy-frames 90 \
+			--dummy-width 160 --dummy-height 96 --no-nats --rtmp --rtmp-url-file "$d/url" \
+			> "$d/streamer.log" 2>&1 &
+	else
+		CVMMAP_RTMP_URL=$url ${TEST_EXEC:-} "$BIN/cvmmap_streamer" --input-mode dummy \
+			--dummy-frames 90 --dummy-width 160 --dummy-height 96 --no-nats --rtmp \
+			> "$d/streamer.log" 2>&1 &
+	fi
+	spid=$!
+	sleep 1
+	tr '\0' ' ' < /proc/$spid/cmdline > "$d/cmdline"
+	wait $spid
+	echo $? > "$d/streamer.rc"
+	wait $mpid
+}
+if [ $have_rtmp -eq 1 ] && [ -z "${TEST_EXEC:-}" ]; then
+	secret_form file file
+	testing "--rtmp-url-file: published, the URL is not in /proc/PID/cmdline" "
+		cat $TMP/form_file/cmdline; echo; cat $TMP/form_file/rtmp.json
+		grep -q '\"exit\":0' $TMP/form_file/rtmp.json && [ \$(cat $TMP/form_file/streamer.rc) -eq 0 ] &&
+		$leaks $TMP/form_file/cmdline $TMP/form_file/streamer.log"
+	secret_form env env
+	testing "\$CVMMAP_RTMP_URL: published, not in /proc/PID/cmdline" "
+		cat $TMP/form_env/cmdline; echo; cat $TMP/form_env/rtmp.json
+		grep -q '\"exit\":0' $TMP/form_env/rtmp.json && [ \$(cat $TMP/form_env/streamer.rc) -eq 0 ] &&
+		$leaks $TMP/form_env/cmdline $TMP/form_env/streamer.log"
+else
+	skip "--rtmp-url-file / \$CVMMAP_RTMP_URL" "RTMP off or under qemu"
+fi
+
 # ---------------------------------------------------------------- 2. loopback
 testing "testers bind loopback by default" "
 	command -v ss > /dev/null || { echo 'ss not installed'; exit 77; }

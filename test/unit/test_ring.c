@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_ring.c - the lock-free hand-offs between the pipeline's threads. */
 #include "unit.h"
-#include "core/ring.h"
+#include "util/ring.h"
 
 #include <pthread.h>
 
@@ -127,7 +127,41 @@ static void t_latest_two_threads(void)
 	CHECK_EQ(taken + shared.drops, 200000);     /* nothing lost uncounted */
 }
 
+/* Every depth the command line accepts (1..LQ_DEPTH_MAX, both ends
+ * included): a producer far ahead of a consumer that holds one slot never
+ * gets an index outside the slots, never -1, never the held slot. */
+static void t_every_depth(void)
+{
+	struct lq l;
+	unsigned d;
+
+	CHECK(lq_init(&l, 0) < 0);
+	CHECK(lq_init(&l, LQ_DEPTH_MAX + 1) < 0);
+	for (d = 1; d <= LQ_DEPTH_MAX; d++) {
+		int held, s, i;
+
+		CHECK_EQ(lq_init(&l, d), 0);
+		s = lq_acquire(&l);
+		lq_publish(&l, (unsigned)s);
+		held = lq_take(&l);                 /* the consumer keeps this one */
+		CHECK(held >= 0);
+		for (i = 0; i < 3 * (int)(d + 2); i++) {
+			s = lq_acquire(&l);
+			if (s < 0 || s >= (int)lq_slots(d) || s == held)
+				printf("    depth %u: acquire %d (held %d)\n", d, s, held);
+			CHECK(s >= 0 && s < (int)lq_slots(d) && s != held);
+			lq_publish(&l, (unsigned)s);
+		}
+		CHECK_EQ(spsc_count(&l.pub), d);     /* full, the rest dropped */
+		CHECK_EQ(l.drops, (uint64_t)(3 * (d + 2) - d));
+		lq_release(&l, (unsigned)held);
+		while ((s = lq_take(&l)) >= 0)
+			lq_release(&l, (unsigned)s);
+	}
+}
+
 static const struct unit_case cases[] = {
+	UNIT(t_every_depth),
 	UNIT(t_spsc_fifo),
 	UNIT(t_latest_depth1_keeps_newest),
 	UNIT(t_latest_depth3_drops_oldest),

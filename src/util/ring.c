@@ -5,7 +5,9 @@
  * is C99).  Release on push so a slot's contents are visible before its
  * index; acquire on pop.
  */
-#include "core/ring.h"
+#include "util/ring.h"
+
+#include <errno.h>
 
 void spsc_init(struct spsc *q, unsigned cap)
 {
@@ -51,16 +53,19 @@ unsigned spsc_count(const struct spsc *q)
 	       __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 }
 
-void lq_init(struct lq *l, unsigned depth)
+int lq_init(struct lq *l, unsigned depth)
 {
 	unsigned i;
 
+	if (depth < 1 || depth > LQ_DEPTH_MAX)
+		return -EINVAL;
 	spsc_init(&l->pub, depth);
 	spsc_init(&l->free, SPSC_MAX);
 	for (i = 0; i < lq_slots(depth); i++)
 		spsc_push(&l->free, i);
 	l->spare = -1;
 	l->drops = 0;
+	return 0;
 }
 
 int lq_acquire(struct lq *l)

@@ -20,7 +20,14 @@
 
 #include <stdint.h>
 
-#define SPSC_MAX 64
+/* Index cells of one FIFO.  A latest-wins queue of depth N keeps N + 2
+ * slots in its free FIFO, so the deepest queue is LQ_DEPTH_MAX, and that
+ * is the range of --queue-size (cli.c takes it from here). */
+#define SPSC_MAX 128
+#define LQ_DEPTH_MAX 64
+#if LQ_DEPTH_MAX + 2 > SPSC_MAX
+#error "LQ_DEPTH_MAX + 2 slots must fit SPSC_MAX index cells"
+#endif
 
 struct spsc {
 	uint32_t head;    /* next to pop (atomic) */
@@ -41,10 +48,12 @@ struct lq {
 	uint64_t drops;    /* published slots dropped unread (producer-owned) */
 };
 
-/* Slots 0 .. depth+1 exist; depth 1 .. SPSC_MAX - 2. */
-void lq_init(struct lq *l, unsigned depth);
+/* Slots 0 .. depth+1 exist; depth 1 .. LQ_DEPTH_MAX.  0, or -EINVAL for
+ * a depth outside that range (nothing is set up then). */
+int lq_init(struct lq *l, unsigned depth);
 static inline unsigned lq_slots(unsigned depth) { return depth + 2; }
-/* Producer: a slot to fill (always succeeds with the slot count above). */
+/* Producer: a slot to fill (never fails for a queue lq_init() accepted:
+ * depth + 2 slots, the consumer holds <= 1, pub <= depth). */
 int lq_acquire(struct lq *l);
 /* Producer: give back an acquired slot without publishing it. */
 static inline void lq_unacquire(struct lq *l, unsigned slot) { l->spare = (int)slot; }
