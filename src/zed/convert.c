@@ -3,7 +3,7 @@
  * left half, encode with our encoders, mux with mp4.c; or remux (--copy). */
 #include "zed/convert.h"
 #include "codec/paramsets.h"
-#include "config/opts.h"
+#include "zed/mcap.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
 #include "zed/progress.h"
@@ -26,7 +26,7 @@ int zed_sink_open(struct zed_sink *s, const struct zed_enc_opts *o, const char *
 	memset(s, 0, sizeof(*s));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.codec = o->codec;
-	cfg.device = o->device;
+	cfg.device = zed_encoder_device(o->device);
 	cfg.preset = zed_preset_x26x(o->preset);
 	cfg.width = width;
 	cfg.height = height;
@@ -35,11 +35,11 @@ int zed_sink_open(struct zed_sink *s, const struct zed_enc_opts *o, const char *
 	cfg.gop = (int)((2ull * fps_num + fps_den - 1) / fps_den); /* ~2 s */
 	cfg.b_frames = 0;
 	cfg.bitrate_kbps = 0;
-	cfg.quality = o->quality;
+	cfg.quality = (int)o->quality;
 	cfg.threads = 0;
 	if ((r = encoder_open(&s->enc, &cfg)) < 0) {
 		snprintf(err, errlen, "cannot open a %s encoder (%s) for %ux%u",
-			 codec_names[o->codec], encoder_device_names[o->device], width, height);
+			 codec_names[o->codec], zed_device_names[o->device], width, height);
 		return r;
 	}
 	if ((r = mp4w_open(&s->mp4, path, o->codec, width, height, fps_num, fps_den)) < 0) {
@@ -253,7 +253,7 @@ int zed_convert(const struct zed_convert_opts *o)
 		}
 		out = outbuf;
 	}
-	if (svo2_open(&s, o->input, o->flags) < 0) {
+	if (svo2_open(&s, o->input, o->range.allow_truncated ? MCAP_ALLOW_TRUNCATED : 0) < 0) {
 		fprintf(stderr, "%s\n", s.err);
 		svo2_close(&s);
 		return 1;
@@ -261,14 +261,15 @@ int zed_convert(const struct zed_convert_opts *o)
 	if (s.m.truncated)
 		log_warn("zed", "%s: truncated file: converting the %u complete frames",
 			 o->input, s.n_frames);
-	end = o->end < 0 || o->end >= (long)s.n_frames ? s.n_frames - 1 : (uint32_t)o->end;
-	if (o->start < 0 || o->start > (long)end) {
+	end = o->range.end < 0 || o->range.end >= (long)s.n_frames ? s.n_frames - 1
+								     : (uint32_t)o->range.end;
+	if (o->range.start < 0 || o->range.start > (long)end) {
 		fprintf(stderr, "%s: --start-frame %ld is past the end frame %u (%u frames)\n",
-			o->input, o->start, end, s.n_frames);
+			o->input, o->range.start, end, s.n_frames);
 		svo2_close(&s);
 		return EXIT_USAGE;
 	}
-	start = (uint32_t)o->start;
+	start = (uint32_t)o->range.start;
 	/* Decoding (and remuxing) starts at the keyframe at or before start. */
 	for (k = start;; k--) {
 		if (svo2_read(&s, k, &f) < 0) {

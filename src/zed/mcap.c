@@ -424,7 +424,7 @@ int mcap_open_mem(struct mcap *m, const uint8_t *buf, size_t size,
 	m->size = size;
 	m->cchunk = MCAP_NO_CHUNK;
 	if (size < MCAP_MAGIC_LEN || memcmp(buf, MCAP_MAGIC, MCAP_MAGIC_LEN) != 0)
-		return fail(m, -EPROTONOSUPPORT, "no MCAP magic: not an SVO2 file (the old .svo v1 format is undocumented and not supported)");
+		return fail(m, -EPROTONOSUPPORT, "no MCAP magic");
 
 	/* Data section: records until DataEnd (spec "Data End") or Footer. */
 	for (p = buf + MCAP_MAGIC_LEN; !done; p = next) {
@@ -498,18 +498,18 @@ int mcap_open_file(struct mcap *m, const char *path, const char *suffix, int fla
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		return fail(m, err, "%s: %s", path, strerror(-err));
+		return fail(m, err, "%s", strerror(-err));
 	}
 	if (st.st_size < MCAP_MAGIC_LEN) {
 		close(fd);
-		return fail(m, -EPROTONOSUPPORT, "%s: %lld bytes: not an SVO2 (MCAP) file",
-			    path, (long long)st.st_size);
+		return fail(m, -EPROTONOSUPPORT, "%lld bytes: too short for MCAP magic",
+			    (long long)st.st_size);
 	}
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	err = -errno;
 	close(fd);
 	if (map == MAP_FAILED)
-		return fail(m, err, "%s: mmap: %s", path, strerror(-err));
+		return fail(m, err, "mmap: %s", strerror(-err));
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	err = mcap_open_mem(m, map, (size_t)st.st_size, suffix, flags);
 	m->mapped = 1;

@@ -13,7 +13,9 @@
  * later with mcap_message(), which decompresses a chunk on demand into one
  * cached buffer (allocated at open, reused).
  *
- * Errors are one human-readable line in m->err; no function prints.
+ * Errors are one human-readable line in m->err that never names the file
+ * (the caller, who knows its name, puts it in front once); no function
+ * prints.
  */
 #ifndef CVMMAP_MCAP_H
 #define CVMMAP_MCAP_H
@@ -155,13 +157,15 @@ struct mcap {
 
 /* Scan buf[size] (which must outlive m) and index the messages of every
  * channel whose topic ends with topic_suffix.  Returns 0, or a negative
- * errno with m->err set: -EPROTONOSUPPORT (no MCAP magic), -EINVAL
+ * errno with m->err set: -EPROTONOSUPPORT (no MCAP magic: not MCAP, e.g.
+ * an SVO v1 recording; svo2_open() says so), -EINVAL
  * (malformed or truncated), -EBADMSG (CRC mismatch), -ENOTSUP (unknown
  * compression), -ENOMEM.  m is always safe to mcap_close() afterwards. */
 int mcap_open_mem(struct mcap *m, const uint8_t *buf, size_t size,
 		  const char *topic_suffix, int flags);
 
-/* Map path read-only and mcap_open_mem() it. */
+/* Map path read-only and mcap_open_mem() it.  m->err does not repeat
+ * path ("No such file or directory", not "x.svo2: No such ..."). */
 int mcap_open_file(struct mcap *m, const char *path, const char *topic_suffix,
 		   int flags);
 

@@ -3,7 +3,7 @@
  * (2015) clause numbers; sample entries ISO/IEC 14496-15. */
 #include "zed/mp4.h"
 #include "codec/nal.h"
-#include "config/opts.h"
+#include "codec/codec.h"
 #include "util/bytes.h"
 
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* svo2.c - SVO2 video channel (svo2.h; layout per SVO2_MP4.md 1.2-1.5). */
 #include "zed/svo2.h"
+#include "codec/codec.h"
 #include "codec/nal.h"
-#include "config/opts.h"
 #include "util/bytes.h"
 #include "util/log.h"
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int has_start_code(const uint8_t *p, size_t n)
 {
@@ -73,6 +74,13 @@ int svo2_detect_codec(const uint8_t *au, size_t n)
 	return -1;
 }
 
+int svo2_is_v1_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 4 && strcasecmp(path + n - 4, ".svo") == 0;
+}
+
 static int fail(struct svo2 *s, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -100,6 +108,12 @@ int svo2_open(struct svo2 *s, const char *path, int flags)
 
 	memset(s, 0, sizeof(*s));
 	err = mcap_open_file(&s->m, path, SVO2_TOPIC_SUFFIX, flags);
+	if (err == -EPROTONOSUPPORT && svo2_is_v1_name(path))
+		return fail(s, err, "%s: %s", path, SVO2_V1_WHY);
+	if (err == -EPROTONOSUPPORT)
+		return fail(s, err, "%s: not an SVO2 recording (%s); if it is SVO v1 (ZED SDK < 4.1), "
+			    "that format is proprietary and not publicly documented: %s",
+			    path, s->m.err, SVO2_V1_FIX);
 	if (err < 0)
 		return fail(s, err, "%s: %s", path, s->m.err);
 	if (!s->m.n_msgs)

@@ -51,6 +51,17 @@ int svo2_frame_parse(const uint8_t *p, size_t n, struct svo2_frame *f);
  * else -1. */
 int svo2_detect_codec(const uint8_t *au, size_t n);
 
+/* SVO v1 (ZED SDK < 4.1, ".svo", no MCAP magic) is refused: its layout is
+ * published nowhere, neither by Stereolabs nor by reverse-engineering
+ * (docs/zed.md "SVO v1"). */
+#define SVO2_V1_FIX "convert it to SVO2 with ZED SDK 4.1 or newer first " \
+	"(open it with the SDK and record it again)"
+#define SVO2_V1_WHY "SVO v1 (ZED SDK < 4.1) is a proprietary format that is not " \
+	"publicly documented; " SVO2_V1_FIX
+
+/* True when path names an SVO v1 file by its extension (".svo", any case). */
+int svo2_is_v1_name(const char *path);
+
 struct svo2 {
 	struct mcap m;
 	int codec;                      /* enum codec_id */
@@ -66,7 +77,8 @@ struct svo2 {
 /* Open an SVO2, find its side-by-side channel and check the first frame
  * (codec, LOSSLESS refusal, timestamp unit).  flags: MCAP_ALLOW_TRUNCATED.
  * Returns 0, or a negative errno with s->err set to one line naming the
- * file.  s is always safe to svo2_close(). */
+ * file once (-EPROTONOSUPPORT for SVO v1 and other non-MCAP files, with
+ * SVO2_V1_WHY).  s is always safe to svo2_close(). */
 int svo2_open(struct svo2 *s, const char *path, int flags);
 
 /* Frame i in log-time order.  f->au is valid until the next call.

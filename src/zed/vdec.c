@@ -2,7 +2,7 @@
 /* vdec.c - libavcodec decoder wrapper (vdec.h).  FFmpeg 5.1 API:
  * avcodec_send_packet / avcodec_receive_frame. */
 #include "zed/vdec.h"
-#include "config/opts.h"
+#include "codec/codec.h"
 
 #include <errno.h>
 #include <libavcodec/avcodec.h>

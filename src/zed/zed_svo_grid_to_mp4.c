@@ -10,7 +10,6 @@
  * The top-left source's Unix time (seconds.milliseconds) is drawn in the
  * top-left corner with the in-tree 5x7 font.
  */
-#include "config/opts.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
 #include "zed/convert.h"
@@ -18,6 +17,7 @@
 #include "zed/progress.h"
 #include "zed/svo2.h"
 #include "zed/vdec.h"
+#include "zed/zedcommon.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -112,98 +112,75 @@ static int find_segment(const char *dir, char paths[4][PATH_MAX])
 	return 0;
 }
 
-static void usage(FILE *f, const char *prog)
-{
-	fprintf(f,
-		"usage: %s (--segment-dir DIR | --input A --input B --input C --input D) [options]\n"
-		"Four ZED SVO2 recordings in a 2x2 grid (row-major: zed1 zed2 / zed3 zed4), left views.\n"
-		"Sync: start at the latest of the four first timestamps; each input starts at its first\n"
-		"frame at or after it; then all inputs step one frame per output frame; stop at the first end.\n"
-		"The top-left input's Unix time (s.ms) is drawn in the top-left corner.\n"
-		"  --segment-dir DIR        inputs *zed1*.svo2 .. *zed4*.svo2 in DIR\n"
-		"  --input FILE             four times, in grid order\n"
-		"  --output FILE            default DIR/<DIR name>_grid.mp4 (DIR: the segment or the\n"
-		"                           first input's directory)\n"
-		"  --duration-seconds S     stop after S seconds of output\n"
-		"  --tile-scale F           tile size relative to one left view, 0.05..1 (default 0.5)\n", prog);
-	zed_enc_help(f);
-	fprintf(f, "  --quiet                  no progress\n");
-}
+struct grid_opts {
+	const char *segdir, *output, *duration, *scale;
+	struct opt_list inputs;
+};
+
+#define OFF(f) OPT_OFF(struct grid_opts, f)
+static const struct opt rows[] = {
+	{ "segment-dir", OPT_STR, ZED_G_IO, 0, OFF(segdir), 0, 0, NULL, "DIR",
+	  "inputs *zed1*.svo2 .. *zed4*.svo2 in DIR", NULL, NULL },
+	{ "input", OPT_LIST, ZED_G_IO, 0, OFF(inputs), 0, 0, NULL, "FILE",
+	  "four times, in grid order (instead of --segment-dir)", NULL, NULL },
+	{ "output", OPT_STR, ZED_G_IO, 0, OFF(output), 0, 0, NULL, "FILE",
+	  "default DIR/<DIR name>_grid.mp4 (DIR: the segment or the first\n"
+	  "                                 input's directory)", NULL, NULL },
+	{ "tile-scale", OPT_STR, ZED_G_IO, 0, OFF(scale), 0, 0, NULL, "F",
+	  "tile size relative to one left view, 0.05..1 (default 0.5)", NULL, NULL },
+	{ "duration-seconds", OPT_STR, ZED_G_FRAMES, 0, OFF(duration), 0, 0, NULL, "S",
+	  "stop after S seconds of output, 0.001..1e+06 (default: at the first end)",
+	  NULL, NULL },
+};
+
+static const char about[] =
+	"Four ZED SVO2 recordings in a 2x2 grid (row-major: zed1 zed2 / zed3 zed4), left views.\n"
+	"Sync: start at the latest of the four first timestamps; each input starts at its first\n"
+	"frame at or after it; then all inputs step one frame per output frame; stop at the first end.\n"
+	"The top-left input's Unix time (s.ms) is drawn in the top-left corner.\n";
 
 int main(int argc, char **argv)
 {
 	static char seg[4][PATH_MAX];
-	const char *inputs[4], *segdir = NULL, *output = NULL;
+	const char *inputs[4], *output;
 	char outbuf[PATH_MAX], err[320];
+	struct grid_opts go;
+	struct zed_cli cli;
 	struct zed_enc_opts eo;
 	struct src src[4];
 	struct zed_sink sink;
 	struct progress pg;
 	struct yuv_frame canvas, pic[4];
 	uint64_t ts[4], start_ts = 0, dur_ns = 0, frames = 0, t_first = 0;
-	double scale = 0.5;
+	double scale = 0.5, dur;
 	uint8_t *cbuf = NULL;
 	uint32_t tw = 0, th = 0, num, den;
-	int n_in = 0, i, k, quiet = 0, rc = 1, sink_open = 0, r;
+	int k, quiet, rc = 1, sink_open = 0, r;
 
+	memset(&go, 0, sizeof(go));
+	go.inputs.v = inputs;
+	go.inputs.max = 4;
 	zed_enc_defaults(&eo);
 	memset(src, 0, sizeof(src));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout, argv[0]);
-			return 0;
-		}
-		if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-			continue;
-		}
-		if (!v) {
-			fprintf(stderr, "%s: unknown option or missing value: %s (try --help)\n", argv[0], a);
-			return EXIT_USAGE;
-		}
-		i++;
-		if (!strcmp(a, "--input")) {
-			if (n_in == 4) {
-				fprintf(stderr, "%s: exactly four --input\n", argv[0]);
-				return EXIT_USAGE;
-			}
-			inputs[n_in++] = v;
-		} else if (!strcmp(a, "--segment-dir")) {
-			segdir = v;
-		} else if (!strcmp(a, "--output")) {
-			output = v;
-		} else if (!strcmp(a, "--duration-seconds")) {
-			double d = strtod(v, &end);
-			if (!*v || *end || !(d > 0) || d > 1e6) {
-				fprintf(stderr, "%s: bad --duration-seconds %s\n", argv[0], v);
-				return EXIT_USAGE;
-			}
-			dur_ns = (uint64_t)(d * 1e9);
-		} else if (!strcmp(a, "--tile-scale")) {
-			scale = strtod(v, &end);
-			if (!*v || *end || !(scale >= 0.05 && scale <= 1.0)) {
-				fprintf(stderr, "%s: --tile-scale must be 0.05..1\n", argv[0]);
-				return EXIT_USAGE;
-			}
-		} else if ((r = zed_enc_option(&eo, a, v, err, sizeof(err))) != 0) {
-			if (r < 0) {
-				fprintf(stderr, "%s: %s\n", argv[0], err);
-				return EXIT_USAGE;
-			}
-		} else {
-			fprintf(stderr, "%s: unknown option %s (try --help)\n", argv[0], a);
-			return EXIT_USAGE;
-		}
-	}
-	if (!!segdir == (n_in > 0) || (n_in && n_in != 4)) {
-		fprintf(stderr, "%s: give --segment-dir or exactly four --input (try --help)\n", argv[0]);
+	zed_cli_init(&cli, "(--segment-dir DIR | --input A --input B --input C --input D) [options]",
+		     about, NULL, 0);
+	zed_cli_add(&cli, (struct opt_block){ rows, sizeof(rows) / sizeof(rows[0]), &go });
+	zed_cli_add(&cli, zed_enc_block(&eo));
+	if ((r = zed_cli_parse(&cli, argc, argv)) >= 0)
+		return r;
+	if (!!go.segdir == (go.inputs.n > 0) || (go.inputs.n && go.inputs.n != 4))
+		return zed_cli_error(&cli, "give --segment-dir or exactly four --input");
+	if (go.scale && zed_cli_double(&cli, "tile-scale", go.scale, 0.05, 1.0, &scale))
 		return EXIT_USAGE;
+	if (go.duration) {
+		if (zed_cli_double(&cli, "duration-seconds", go.duration, 0.001, 1e6, &dur))
+			return EXIT_USAGE;
+		dur_ns = (uint64_t)(dur * 1e9);
 	}
-	if (segdir) {
-		if (find_segment(segdir, seg) < 0)
+	quiet = cli.gen.quiet;
+	output = go.output;
+	if (go.segdir) {
+		if (find_segment(go.segdir, seg) < 0)
 			return 1;
 		for (k = 0; k < 4; k++)
 			inputs[k] = seg[k];
@@ -213,8 +190,8 @@ int main(int argc, char **argv)
 		char dir[PATH_MAX];
 		const char *base, *slash;
 		size_t l;
-		if (segdir) {
-			snprintf(dir, sizeof(dir), "%s", segdir);
+		if (go.segdir) {
+			snprintf(dir, sizeof(dir), "%s", go.segdir);
 		} else {
 			slash = strrchr(inputs[0], '/');
 			snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - inputs[0]) : 1,
@@ -227,8 +204,7 @@ int main(int argc, char **argv)
 		if (!strcmp(base, ".") || !*base)
 			base = "segment";
 		if (snprintf(outbuf, sizeof(outbuf), "%s/%s_grid.mp4", dir, base) >= (int)sizeof(outbuf)) {
-			fprintf(stderr, "%s: path too long\n", argv[0]);
-			return EXIT_USAGE;
+			return zed_cli_error(&cli, "%s: path too long", dir);
 		}
 		output = outbuf;
 	}
@@ -241,8 +217,13 @@ int main(int argc, char **argv)
 		struct svo2_frame f;
 		src[k].path = inputs[k];
 		src[k].open = 1;
-		if (svo2_open(&src[k].s, inputs[k], 0) < 0 || svo2_read(&src[k].s, 0, &f) < 0) {
+		/* svo2_open's errors name the file, svo2_read's do not. */
+		if (svo2_open(&src[k].s, inputs[k], 0) < 0) {
 			fprintf(stderr, "%s\n", src[k].s.err);
+			goto out;
+		}
+		if (svo2_read(&src[k].s, 0, &f) < 0) {
+			fprintf(stderr, "%s: %s\n", inputs[k], src[k].s.err);
 			goto out;
 		}
 		if (f.ts_ns > start_ts)

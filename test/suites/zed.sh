@@ -7,7 +7,12 @@
 # reverse-engineered SVO2 layout (none/zstd/lz4 chunks).  Outputs are
 # checked with the real peers ffprobe/ffmpeg: codec, tag, size, frame
 # count, duration, every frame decoded, the left half by PSNR, --copy
-# bit-exact by framemd5, moov before mdat.
+# bit-exact by framemd5, moov before mdat.  The command lines: one option
+# engine (uniform --help, one-line usage errors, exit 2), the original
+# project's commands accepted as they are written in its README, the batch
+# tool's pass-through (a fake converter records what it is given), error
+# lines that name the file once, SVO v1 refused with the reason, and every
+# function of src/zed declared in its own header.
 . "$SRCTREE/test/suites/testing.sh"
 
 optional CONFIG_TOOLS_ZED || skip_all "CONFIG_TOOLS_ZED not set"
@@ -76,6 +81,99 @@ testing "--start-frame/--end-frame" \
 	 test \"\$(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 $T/range.mp4)\" = 20"
 testing "bad range -> usage error" "$CONV --input $T/h264_zstd.svo2 --start-frame 50" 2
 
+# One option engine: --help in one format, usage errors on one line, exit 2.
+BATCH="${TEST_EXEC:-} $BIN/zed_batch_svo_to_mp4"
+for tool in zed_svo_to_mp4 zed_batch_svo_to_mp4 zed_svo_grid_to_mp4; do
+	testing "$tool --help: usage line, grouped rows, shared encoder block" \
+		"${TEST_EXEC:-} $BIN/$tool --help > $T/help_$tool 2> $T/help_$tool.err; rc=\$?; cat $T/help_$tool;
+		 test \$rc = 0 && test ! -s $T/help_$tool.err &&
+		 head -n 1 $T/help_$tool | grep -q '^usage: $tool ' &&
+		 grep -q '^Encoder:\$' $T/help_$tool && grep -q '^General:\$' $T/help_$tool &&
+		 grep -q '^  --quality N  *CRF' $T/help_$tool && grep -q '\\[0\\.\\.51\\]' $T/help_$tool &&
+		 sed -n '/^Encoder:\$/,/^\$/p' $T/help_$tool | grep -v -e cuda-visible -e 'or UUIDs' > $T/enc_$tool &&
+		 test \$(wc -l < $T/enc_$tool) -ge 6"
+done
+testing "the encoder rows are the same block in every tool" \
+	"diff $T/enc_zed_svo_to_mp4 $T/enc_zed_batch_svo_to_mp4 &&
+	 diff $T/enc_zed_svo_to_mp4 $T/enc_zed_svo_grid_to_mp4"
+# usage TOOL EXPECTED-TEXT ARGS...: exit 2, one line "TOOL: ..." on stderr,
+# nothing on stdout.
+cat > "$T/usage.sh" <<'SH'
+tool=$1 want=$2; shift 2
+${TEST_EXEC:-} "$BIN/$tool" "$@" > "$T/u.out" 2> "$T/u.err"; rc=$?
+echo "$tool $* -> $rc"; cat "$T/u.err"
+[ $rc = 2 ] && [ ! -s "$T/u.out" ] && [ "$(wc -l < "$T/u.err")" = 1 ] &&
+	grep -q "^$tool: " "$T/u.err" && grep -q -F -e "$want" "$T/u.err"
+SH
+U="TEST_EXEC='${TEST_EXEC:-}' BIN=$BIN sh $T/usage.sh"
+for tool in zed_svo_to_mp4 zed_batch_svo_to_mp4 zed_svo_grid_to_mp4; do
+	testing "$tool: usage errors, one line each, exit 2" \
+		"$U $tool \"unknown option '--nope'\" --nope &&
+		 $U $tool \"--quality: '52' is not a number in 0..51\" --quality 52 &&
+		 $U $tool \"--codec: unknown value 'h266' (expected h264 or h265)\" --codec h266 &&
+		 $U $tool \"--preset: unknown value 'medium' (expected fast, balanced or quality)\" --preset medium &&
+		 $U $tool '--encoder-device: unknown value' --encoder-device passthrough &&
+		 $U $tool '--quality needs a value' --quality"
+done
+testing "tool-specific usage errors" \
+	"$U zed_svo_to_mp4 '--input is required' --codec h264 &&
+	 $U zed_svo_to_mp4 '--end-frame 3 is before --start-frame 9' --input x.svo2 --start-frame 9 --end-frame 3 &&
+	 $U zed_svo_to_mp4 \"unexpected argument 'x.svo2'\" x.svo2 &&
+	 $U zed_batch_svo_to_mp4 'a directory is required' --jobs 2 &&
+	 $U zed_batch_svo_to_mp4 \"--jobs: '0' is not a number in 1..64\" $T --jobs 0 &&
+	 $U zed_batch_svo_to_mp4 \"unexpected argument 'b'\" a b &&
+	 $U zed_batch_svo_to_mp4 '--end-frame 3 is before --start-frame 9' $T --start-frame 9 --end-frame 3 &&
+	 $U zed_svo_grid_to_mp4 \"--tile-scale: '2' is not a number in 0.05..1\" --segment-dir $T --tile-scale 2 &&
+	 $U zed_svo_grid_to_mp4 \"--duration-seconds: 'x' is not a number\" --segment-dir $T --duration-seconds x &&
+	 $U zed_svo_grid_to_mp4 '--input: at most 4 times' --input a --input b --input c --input d --input e &&
+	 $U zed_svo_grid_to_mp4 'give --segment-dir or exactly four --input' --input a"
+
+# The original project's commands (its README), as written there.
+mkdir -p "$T/seed/day/2026-03-18T11-59-41"
+cp "$T/h265_zstd.svo2" "$T/seed/day/2026-03-18T11-59-41/2026-03-18T11-59-41_zed1.svo2"
+cp "$T/h264_lz4.svo2" "$T/seed/day/2026-03-18T11-59-41/2026-03-18T11-59-41_zed2.svo2"
+cp "$T/h265_zstd.svo2" "$T/seed/one.svo2"
+testing "seed command: zed_svo_to_mp4 --preset balanced --quality 20 --end-frame 89" \
+	"CUDA_VISIBLE_DEVICES=GPU-9cc7b26e-90d4-0c49-4d4c-060e528ffba6 ${TEST_EXEC:-} $BIN/zed_svo_to_mp4 \\
+	   --input $T/seed/one.svo2 --encoder-device auto --preset balanced --quality 20 \\
+	   --start-frame 0 --end-frame 89 &&
+	 test \"\$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,nb_read_frames -of csv=p=0 $T/seed/one.mp4)\" = 'hevc,320,45'"
+testing "seed command: zed_batch_svo_to_mp4 DIR ... --cuda-visible-devices" \
+	"$BATCH $T/seed/day --pattern '*.svo2' --recursive --jobs 2 --encoder-device auto \\
+	   --start-frame 0 --end-frame 29 --cuda-visible-devices GPU-9cc7b26e-90d4-0c49-4d4c-060e528ffba6 2> $T/seed.err;
+	 rc=\$?; cat $T/seed.err; test \$rc = 0 &&
+	 grep -q '2 files: 2 converted, 0 skipped (mp4 exists), 0 failed' $T/seed.err &&
+	 for k in 1 2; do
+	   test \"\$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,nb_read_frames -of csv=p=0 $T/seed/day/2026-03-18T11-59-41/2026-03-18T11-59-41_zed\$k.mp4)\" = 'hevc,320,30' || exit 1
+	 done"
+
+# The batch tool passes its options on: a fake converter beside a copy of
+# it records its arguments and CUDA_VISIBLE_DEVICES.
+mkdir -p "$T/fake/bin" "$T/fake/in"
+cp "$BIN/zed_batch_svo_to_mp4" "$T/fake/bin/"
+cat > "$T/fake/bin/zed_svo_to_mp4" <<'SH'
+#!/bin/sh
+for a; do [ "$prev" = --input ] && in=$a; prev=$a; done
+{ printf '%s\n' "$@"; echo "CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES-unset}"; } > "$in.args"
+SH
+chmod +x "$T/fake/bin/zed_svo_to_mp4"
+: > "$T/fake/in/a.svo2"
+: > "$T/fake/in/b.svo2"
+testing "batch passes frames, encoder, --copy, CUDA_VISIBLE_DEVICES to each conversion" \
+	"rm -f $T/fake/in/*.args; env -u CUDA_VISIBLE_DEVICES ${TEST_EXEC:-} $T/fake/bin/zed_batch_svo_to_mp4 $T/fake/in \\
+	   --quiet --copy --allow-truncated --start-frame 3 --end-frame 29 --codec h264 \\
+	   --encoder-device software --preset quality --quality 20 --cuda-visible-devices GPU-1,GPU-2 2> $T/fake.err;
+	 rc=\$?; cat $T/fake.err $T/fake/in/a.svo2.args; test \$rc = 0 &&
+	 for f in a b; do
+	   test \"\$(tr '\\n' ' ' < $T/fake/in/\$f.svo2.args)\" = \"--quiet --input $T/fake/in/\$f.svo2 --copy --start-frame 3 --end-frame 29 --allow-truncated --codec h264 --encoder-device software --preset quality --quality 20 CUDA_VISIBLE_DEVICES=GPU-1,GPU-2 \" || exit 1
+	 done &&
+	 ! grep -q 'files/s' $T/fake.err && grep -q '2 files: 2 converted' $T/fake.err"
+testing "batch without the options: defaults passed, environment untouched" \
+	"rm -f $T/fake/in/*.args; env -u CUDA_VISIBLE_DEVICES ${TEST_EXEC:-} $T/fake/bin/zed_batch_svo_to_mp4 $T/fake/in 2> $T/fake2.err;
+	 rc=\$?; cat $T/fake2.err $T/fake/in/a.svo2.args; test \$rc = 0 &&
+	 test \"\$(tr '\\n' ' ' < $T/fake/in/a.svo2.args)\" = \"--quiet --input $T/fake/in/a.svo2 --start-frame 0 --codec h265 --encoder-device auto --preset balanced CUDA_VISIBLE_DEVICES=unset \" &&
+	 grep -q 'files/s' $T/fake2.err"
+
 # Malformed inputs: clear message, exit 1, nothing left behind.
 $W --input "$T/sbs.h265" --output "$T/bad_crc.svo2" --bad-crc 2>/dev/null
 $W --input "$T/sbs.h265" --output "$T/bad_comp.svo2" --compression brotli 2>/dev/null
@@ -83,7 +181,7 @@ $W --input "$T/sbs.h265" --output "$T/bad_lossless.svo2" --lossless 2>/dev/null
 $W --input "$T/sbs.h265" --output "$T/bad_v1.svo2" --no-magic 2>/dev/null
 head -c 50000 "$T/h265_zstd.svo2" > "$T/bad_trunc.svo2"
 for x in "crc:CRC mismatch" "comp:unsupported chunk compression 'brotli'" \
-	 "lossless:LOSSLESS" "v1:v1 format" "trunc:truncated"; do
+	 "lossless:LOSSLESS" "v1:no MCAP magic.*SVO v1" "trunc:truncated"; do
 	n=${x%%:*} msg=${x#*:}
 	testing "malformed ($n) -> error, no output" \
 		"$CONV --input $T/bad_$n.svo2 2> $T/err_$n; rc=\$?; cat $T/err_$n;
@@ -146,4 +244,80 @@ testing "grid: --duration-seconds, --input x4, --tile-scale" \
 	 test \"\$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 $T/g2.mp4)\" = 'hevc,160,88,15'"
 testing "grid: three inputs -> usage error" \
 	"$GRID --input $T/seg_a/x_zed1.svo2 --input $T/seg_a/x_zed2.svo2 --input $T/seg_a/x_zed3.svo2" 2
+testing "seed command: zed_svo_grid_to_mp4 --segment-dir --codec h265 --duration-seconds 2" \
+	"${TEST_EXEC:-} $BIN/zed_svo_grid_to_mp4 --segment-dir $T/seg_a --encoder-device auto --codec h265 \\
+	   --duration-seconds 2 --output $T/seed_grid.mp4 &&
+	 test \"\$(ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 $T/seed_grid.mp4)\" = 'hevc,320,180,30'"
+
+# SVO v1 (.svo) is refused with the reason, in one line.
+cp "$T/bad_v1.svo2" "$T/old.svo"
+testing "SVO v1 (.svo): refused, the reason in one line" \
+	"$CONV --input $T/old.svo 2> $T/v1.err; rc=\$?; cat $T/v1.err; test \$rc = 1 &&
+	 test \"\$(cat $T/v1.err)\" = '$T/old.svo: SVO v1 (ZED SDK < 4.1) is a proprietary format that is not publicly documented; convert it to SVO2 with ZED SDK 4.1 or newer first (open it with the SDK and record it again)' &&
+	 test ! -e $T/old.mp4"
+
+# Rule: no error line of a ZED tool names the file twice (it said
+# "missing.svo2: missing.svo2: No such file"), and some line names it.
+cat > "$T/once.sh" <<'SH'
+name=$1; shift
+grep -q -F -e "$name" "$@" || { echo "no line names $name"; exit 1; }
+awk -v n="$name" '{ c = 0; s = $0
+	while ((i = index(s, n)) > 0) { c++; s = substr(s, i + length(n)) }
+	if (c > 1) { print "repeats " n ": " $0; bad = 1 } } END { exit bad }' "$@"
+SH
+cp "$T/bad_v1.svo2" "$T/bad_nomagic.svo2"
+# errlines.sh CASE...: each case through the three tools; per tool, every
+# stderr line names the file at most once and some line names it.
+cat > "$T/errlines.sh" <<'SH'
+bad=0
+G3="--input $T/seg_a/x_zed2.svo2 --input $T/seg_a/x_zed3.svo2 --input $T/seg_a/x_zed4.svo2"
+for n; do
+	f=$T/bad_$n.svo2 bd=$T/eb_$n bb=
+	[ $n = v1 ] && f=$T/old.svo
+	b=$(basename "$f")
+	rm -rf "$bd" && mkdir -p "$bd"
+	if [ $n = missing ]; then bd=$bd/nodir bb=nodir; else cp "$f" "$bd/"; fi
+	$X $BIN/zed_svo_to_mp4 --quiet --input "$f" 2> "$T/e1_$n"; r1=$?
+	$X $BIN/zed_svo_grid_to_mp4 --quiet --input "$f" $G3 --output "$T/eg.mp4" 2> "$T/e2_$n"; r2=$?
+	$X $BIN/zed_batch_svo_to_mp4 "$bd" --pattern '*' 2> "$T/e3_$n"; r3=$?
+	echo "== $n: exits $r1 $r2 $r3"; cat "$T/e1_$n" "$T/e2_$n" "$T/e3_$n"
+	{ [ $r1 = 1 ] && [ $r2 = 1 ] && [ $r3 = 1 ] && [ "$(wc -l < "$T/e1_$n")" = 1 ] &&
+	  sh "$T/once.sh" "$b" "$T/e1_$n" && sh "$T/once.sh" "$b" "$T/e2_$n" &&
+	  sh "$T/once.sh" "${bb:-$b}" "$T/e3_$n"; } || { echo "== $n: FAILED"; bad=1; }
+done
+exit $bad
+SH
+testing "rule: no ZED tool error line repeats the file name" \
+	"X='${TEST_EXEC:-}' BIN=$BIN sh $T/errlines.sh missing crc trunc comp lossless v1 nomagic"
+
+# Rule: every function (and extern variable) of src/zed/X.c is declared
+# in src/zed/X.h, and every declaration in X.h is defined in X.c.
+testing "src/zed: every declaration in its own file's header" \
+	"python3 - '$SRCTREE/src/zed' <<'PY'
+import os, re, sys
+d = sys.argv[1]
+strip = lambda t: re.sub(r'/\*.*?\*/|//[^\n]*', '', t, flags=re.S)
+DEF = re.compile(r'^(?!static\b)(?!typedef\b)(?!extern\b)[A-Za-z_][\w \t\*]*?[\s\*](\w+)\s*\([^;{]*?\)\s*\n\{', re.M)
+VAR = re.compile(r'^(?!static\b)(?!extern\b)(?!typedef\b)[A-Za-z_][\w \t\*]*?[\s\*](\w+)\s*(?:\[[^\]]*\])?\s*(?:=[^;]*)?;', re.M)
+DECL = re.compile(r'^(?!static\b)(?!typedef\b)(?!#)(?!struct\b[^(]*\{)[A-Za-z_][\w \t\*]*?[\s\*](\w+)\s*\([^;{]*?\)\s*(?:__attribute__\s*\(\(.*?\)\))?\s*;', re.M | re.S)
+EXT = re.compile(r'^extern\b[^;(]*?(\w+)\s*(?:\[[^\]]*\])?\s*;', re.M)
+defs, decls, bad = {}, {}, 0
+for f in sorted(os.listdir(d)):
+    t = strip(open(os.path.join(d, f)).read())
+    if f.endswith('.c'):
+        defs[f[:-2]] = set(m.group(1) for m in DEF.finditer(t)) - {'main'}
+        defs[f[:-2]] |= set(m.group(1) for m in VAR.finditer(t))
+    elif f.endswith('.h'):
+        decls[f[:-2]] = set(m.group(1) for m in DECL.finditer(t)) | set(m.group(1) for m in EXT.finditer(t))
+for x in sorted(defs):
+    for n in sorted(defs[x]):
+        where = sorted(h for h in decls if n in decls[h])
+        if where != [x]:
+            print('%s.c: %s declared in %s, want %s.h' % (x, n, where or 'no header', x)); bad += 1
+for h in sorted(decls):
+    for n in sorted(decls[h] - defs.get(h, set())):
+        print('%s.h: %s is not defined in %s.c' % (h, n, h)); bad += 1
+print('%d misplaced' % bad)
+sys.exit(1 if bad else 0)
+PY"
 finish

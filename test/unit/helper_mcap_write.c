@@ -19,7 +19,7 @@
  * --ts-backwards I makes frame I's footer timestamp go backwards.
  */
 #include "codec/nal.h"
-#include "config/opts.h"
+#include "codec/codec.h"
 #include "util/bytes.h"
 #include "zed/mcap.h"
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 static uint8_t f[4096];
 static size_t fn;
@@ -142,12 +143,37 @@ static void t_errors(void)
 	CHECK_EQ(mcap_open_mem(&m, f, fn - 3, "/side_by_side", 0), -EINVAL); /* cut chunk */
 	mcap_close(&m);
 
+	/* Not MCAP (an SVO v1 file, say): svo2_open() words the refusal. */
 	CHECK_EQ(mcap_open_mem(&m, (const uint8_t *)"SVO\x01xxxxxxxx", 12, "/x", 0), -EPROTONOSUPPORT);
-	CHECK(strstr(m.err, "v1") != NULL);
+	CHECK_STR(m.err, "no MCAP magic");
 	mcap_close(&m);
+}
+
+/* m->err never names the file: the caller puts the name in front once
+ * (it did, and mcap_open_file named it again: "x: x: No such file"). */
+static void t_file_errors_name_no_file(void)
+{
+	static struct mcap m;
+	char path[] = "/tmp/test_mcap_XXXXXX";
+	int fd;
+
+	CHECK_EQ(mcap_open_file(&m, "/nonexistent/zzq_missing.svo2", "/x", 0), -ENOENT);
+	CHECK(strstr(m.err, "No such file") != NULL);
+	CHECK(strstr(m.err, "zzq_missing") == NULL);
+	mcap_close(&m);
+
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, "SVO", 3), 3);
+	close(fd);
+	CHECK_EQ(mcap_open_file(&m, path, "/x", 0), -EPROTONOSUPPORT);     /* too short */
+	CHECK(strstr(m.err, "test_mcap_") == NULL);
+	mcap_close(&m);
+	unlink(path);
 }
 
 static const struct unit_case cases[] = {
 	UNIT(t_crc32), UNIT(t_record_bounds), UNIT(t_open_sorted), UNIT(t_errors),
+	UNIT(t_file_errors_name_no_file),
 };
 UNIT_MAIN(cases)

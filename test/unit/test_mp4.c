@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mp4 - the ISO BMFF header builder and Annex B -> sample rewrite. */
 #include "unit.h"
-#include "config/opts.h"
+#include "codec/codec.h"
 #include "util/bytes.h"
 #include "zed/mp4.h"
 
