@@ -78,7 +78,8 @@ static int x265be_open(void **out, const struct encoder_cfg *cfg, char *why, siz
 	p->bOpenGOP = 0;
 	p->bframes = cfg->b_frames;
 	p->bFrameAdaptive = 0;
-	p->lookaheadDepth = cfg->b_frames;   /* x265 needs depth >= bframes */
+	/* x265 refuses a lookahead not greater than the B-frame run */
+	p->lookaheadDepth = cfg->b_frames ? cfg->b_frames + 1 : 0;
 	p->frameNumThreads = 1;
 	p->maxSlices = 1;
 	p->bRepeatHeaders = 1;

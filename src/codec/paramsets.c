@@ -113,6 +113,59 @@ static int h264_high_profile(unsigned p)
 }
 
 /* H.264 seq_parameter_set_data() up to frame cropping. */
+/* H.264 E.1.2 hrd_parameters(): skipped. */
+static void h264_hrd(struct bitreader *br)
+{
+	uint32_t n = br_ue(br) + 1, i;          /* cpb_cnt_minus1 + 1 */
+
+	br_skip(br, 8);                         /* bit_rate_scale, cpb_size_scale */
+	for (i = 0; i < n && i < 32 && br_ok(br); i++) {
+		br_ue(br);                      /* bit_rate_value_minus1 */
+		br_ue(br);                      /* cpb_size_value_minus1 */
+		br_bit(br);                     /* cbr_flag */
+	}
+	br_skip(br, 20);                        /* four delay/offset lengths */
+}
+
+/* H.264 E.1.1 vui_parameters() as far as max_num_reorder_frames. */
+static int h264_vui_reorder(struct bitreader *br)
+{
+	unsigned nal_hrd, vcl_hrd;
+	uint32_t r;
+
+	if (br_bit(br) && br_u(br, 8) == 255)   /* aspect_ratio_info, Extended_SAR */
+		br_skip(br, 32);
+	if (br_bit(br))                         /* overscan_info_present_flag */
+		br_bit(br);
+	if (br_bit(br)) {                       /* video_signal_type_present_flag */
+		br_skip(br, 4);
+		if (br_bit(br))                 /* colour_description_present_flag */
+			br_skip(br, 24);
+	}
+	if (br_bit(br)) {                       /* chroma_loc_info_present_flag */
+		br_ue(br);
+		br_ue(br);
+	}
+	if (br_bit(br))                         /* timing_info_present_flag */
+		br_skip(br, 65);
+	if ((nal_hrd = br_bit(br)) != 0)
+		h264_hrd(br);
+	if ((vcl_hrd = br_bit(br)) != 0)
+		h264_hrd(br);
+	if (nal_hrd || vcl_hrd)
+		br_bit(br);                     /* low_delay_hrd_flag */
+	br_bit(br);                             /* pic_struct_present_flag */
+	if (!br_bit(br))                        /* bitstream_restriction_flag */
+		return -1;
+	br_bit(br);                             /* motion_vectors_over_pic_boundaries */
+	br_ue(br);                              /* max_bytes_per_pic_denom */
+	br_ue(br);                              /* max_bits_per_mb_denom */
+	br_ue(br);                              /* log2_max_mv_length_horizontal */
+	br_ue(br);                              /* log2_max_mv_length_vertical */
+	r = br_ue(br);                          /* max_num_reorder_frames */
+	return br_ok(br) && r <= 16 ? (int)r : -1;
+}
+
 static int h264_sps(struct bitreader *br, struct sps_info *o)
 {
 	uint32_t w_mbs, h_map, cw[4] = { 0, 0, 0, 0 }, poc_type;
@@ -176,6 +229,15 @@ static int h264_sps(struct bitreader *br, struct sps_info *o)
 	if (!br_ok(br) || w_mbs > 4096 || h_map > 4096)
 		return -EINVAL;
 
+	/* Baseline (and constrained profiles, constraint_set3 for High
+	 * intra) have no B slices; otherwise the VUI may say. */
+	o->num_reorder = o->profile_idc == 66 || (o->constraint_flags & 0x40) ? 0 : -1;
+	if (br_bit(br)) {                       /* vui_parameters_present_flag */
+		int r = h264_vui_reorder(br);
+
+		if (r >= 0)
+			o->num_reorder = r;
+	}
 	cat = sep ? 0 : o->chroma_format_idc;  /* ChromaArrayType */
 	crop_units(cat, &sx, &sy);
 	sy *= 2 - frame_mbs_only;
@@ -240,6 +302,21 @@ static int h265_sps(struct bitreader *br, struct sps_info *o)
 	    o->bit_depth_luma < 8 || o->bit_depth_chroma < 8)
 		return -EINVAL;
 
+	/* 7.3.2.2: the reorder depth of the highest sub-layer */
+	o->num_reorder = -1;
+	br_ue(br);                              /* log2_max_pic_order_cnt_lsb_minus4 */
+	{
+		unsigned all = br_bit(br);      /* sps_sub_layer_ordering_info_present */
+		uint32_t r = 0;
+
+		for (i = all ? 0 : sub_minus1; i <= sub_minus1 && br_ok(br); i++) {
+			br_ue(br);              /* sps_max_dec_pic_buffering_minus1 */
+			r = br_ue(br);          /* sps_max_num_reorder_pics */
+			br_ue(br);              /* sps_max_latency_increase_plus1 */
+		}
+		if (br_ok(br) && r <= 16)
+			o->num_reorder = (int)r;
+	}
 	crop_units(sep ? 0 : o->chroma_format_idc, &sx, &sy);
 	o->width = w;
 	o->height = h;

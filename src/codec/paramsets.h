@@ -36,6 +36,11 @@ struct sps_info {
 	unsigned max_sub_layers;        /* H.265 */
 	int temporal_id_nesting;        /* H.265 */
 	uint8_t general_ptl[12];        /* H.265: RBSP bytes 1..12 of the SPS */
+	int num_reorder;                /* frames that may precede another in
+					 * decode order but follow it on screen
+					 * (H.264 VUI max_num_reorder_frames,
+					 * H.265 sps_max_num_reorder_pics);
+					 * -1 when the SPS does not say */
 };
 
 /* Parse an SPS NAL (header included, emulation prevention present).

@@ -7,6 +7,7 @@
 #include "core/encode.h"
 
 #include "codec/encoder.h"
+#include "codec/paramsets.h"
 #include "codec/pixconv.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
@@ -59,6 +60,7 @@ struct encode_stage {
 
 	/* passthrough */
 	int pt_mode;                /* -1 undecided, 0 encoding, 1 forwarding */
+	uint64_t reorder_ns;        /* PTS - DTS room for the producer's B-frames */
 	int need_key;
 	int pt_have_id;
 	uint32_t pt_last_id;
@@ -169,7 +171,7 @@ static void note_meta(struct frame_meta *m, const struct frame_slot *s, int disc
 /* Identity from the frame, the one scan for parameter sets, DTS never
  * backwards, then hand the slot on. */
 static void publish(struct encode_stage *e, int slot, struct access_unit *au,
-		    const struct frame_meta *m)
+		    const struct frame_meta *m, int scanned)
 {
 	au->codec = e->cfg.codec;
 	au->capture_ns = m->capture_ns;
@@ -184,13 +186,39 @@ static void publish(struct encode_stage *e, int slot, struct access_unit *au,
 	if (au->pts_ns < au->dts_ns)
 		au->pts_ns = au->dts_ns;
 	e->last_dts = au->dts_ns;
-	au_scan(au);
+	if (!scanned)
+		au_scan(au);
 	e->o.publish(e->o.arg, slot);
 }
 
 /* ---- passthrough ----------------------------------------------------------- */
 
-static int forward(struct encode_stage *e, const struct frame_slot *s, int jump, int key_req)
+/* The producer's AUs arrive in decode order.  cv-mmap v2.1 carries only
+ * their PTS (encoded_stream_pts_ns); the frames' capture timestamps give
+ * the arrival (decode) time line.  DTS = the rebased capture time, PTS =
+ * DTS + (producer PTS - capture time) + the reorder room: the SPS's
+ * reorder depth in frame periods (grown if a frame would otherwise show
+ * before it decodes).  Without B-frames PTS = DTS = the rebased time. */
+static void passthrough_times(struct encode_stage *e, const struct frame_slot *s,
+			      struct access_unit *au, uint64_t frame_ns)
+{
+	int64_t delta = s->au_pts_ns ? (int64_t)(s->au_pts_ns - s->capture_ns) : 0;
+	int64_t pts;
+	struct sps_info si;
+
+	if (au->has_ps && sps_parse(au->codec, &au->ps.sps, &si) == 0 && si.num_reorder >= 0)
+		e->reorder_ns = (uint64_t)si.num_reorder * frame_ns;
+	au->dts_ns = e->last_out;
+	pts = (int64_t)au->dts_ns + delta + (int64_t)e->reorder_ns;
+	if (pts < (int64_t)au->dts_ns) {
+		e->reorder_ns += au->dts_ns - (uint64_t)pts;
+		pts = (int64_t)au->dts_ns;
+	}
+	au->pts_ns = (uint64_t)pts;
+}
+
+static int forward(struct encode_stage *e, const struct frame_slot *s, int jump, int key_req,
+		   uint64_t frame_ns)
 {
 	int gap = e->pt_have_id && s->frame_id != e->pt_last_id + 1, slot;
 	struct access_unit *au;
@@ -200,6 +228,10 @@ static int forward(struct encode_stage *e, const struct frame_slot *s, int jump,
 	e->pt_have_id = 1;
 	e->pt_missing = 0;
 	/* any gap in what the producer encoded breaks its references */
+	if ((jump || s->suspect || key_req || gap) && !e->need_key)
+		log_debug(TAG, "passthrough waits for a keyframe from frame %u (%s)", s->frame_id,
+			  jump ? "new segment" : s->suspect ? "suspect read" :
+			  key_req ? "a sink asked" : "a frame is missing");
 	if (jump || s->suspect || key_req || gap)
 		e->need_key = 1;
 	if (e->need_key && !s->au_keyframe) {
@@ -218,13 +250,15 @@ static int forward(struct encode_stage *e, const struct frame_slot *s, int jump,
 	e->need_key = 0;
 	memcpy(au->data, s->au, s->au_size);
 	au->size = s->au_size;
+	au->codec = e->cfg.codec;
 	au->keyframe = s->au_keyframe;
-	au->pts_ns = au->dts_ns = e->last_out;
 	au->discontinuity = 0;
+	au_scan(au);
+	passthrough_times(e, s, au, frame_ns);
 	note_meta(&m, s, jump);
 	ADD(e->st.passthrough, 1);
 	__atomic_store_n(&e->name, "passthrough", __ATOMIC_RELAXED);
-	publish(e, slot, au, &m);
+	publish(e, slot, au, &m, 1);
 	return 0;
 }
 
@@ -255,7 +289,7 @@ static void run(struct encode_stage *e, int flush)
 		es->out++;
 		/* a hardware back-end may have switched itself to software */
 		__atomic_store_n(&e->name, encoder_name(es->enc), __ATOMIC_RELAXED);
-		publish(e, slot, au, &e->meta[au->tag % META_RING]);
+		publish(e, slot, au, &e->meta[au->tag % META_RING], 0);
 		if (!flush)
 			return;
 	}
@@ -494,10 +528,10 @@ int encode_stage_frame(struct encode_stage *e, const struct frame_slot *s, int k
 		}
 	}
 	frame_rate(e, s, &num, &den);
-	jump = rebase(e, may_pass && e->pt_mode == 1 && s->au_pts_ns ? s->au_pts_ns :
-		      s->capture_ns, s->reset, 1000000000ull * den / num);
+	/* the capture time line is the arrival (decode) order in both modes */
+	jump = rebase(e, s->capture_ns, s->reset, 1000000000ull * den / num);
 	if (may_pass && e->pt_mode == 1)
-		return forward(e, s, jump, key_req);
+		return forward(e, s, jump, key_req, 1000000000ull * den / num);
 	return encode(e, s, jump, key_req);
 }
 

@@ -41,6 +41,7 @@
 #define BATCH 32                        /* packets per sendmmsg() */
 #define SDP_MAX (3 * (PSCACHE_MAX / 3 + 1) * 4 + 1024)
 #define SDP_RETRY_NS 1000000000ull    /* a failed SDP write is retried */
+#define BYE_AFTER_NS 40000000ull      /* BYE no sooner after the last AU */
 #define RESOLVE_MIN_MS 500
 #define RESOLVE_MAX_MS 30000
 
@@ -70,6 +71,7 @@ struct rtp_sink {
 	/* SDP file */
 	char *sdp_text, *sdp_tmp;
 	uint64_t sess_id, sess_version;
+	uint64_t last_send_ns;          /* when the last AU went out */
 	uint32_t sdp_gen;               /* parameter sets written last */
 	int sdp_failed;                 /* the last write failed: try again */
 	uint64_t sdp_retry_at;
@@ -327,6 +329,7 @@ static void rtp_put(void *st, const struct access_unit *au, uint64_t now)
 		return;
 	}
 	s->st.aus++;
+	s->last_send_ns = now;
 }
 
 /* ---- RTCP ------------------------------------------------------------- */
@@ -426,8 +429,15 @@ static void rtp_close(void *st)
 
 	if (!s)
 		return;
-	if (s->rtcp_fd >= 0)
+	if (s->rtcp_fd >= 0) {
+		/* FFmpeg reads a pending RTCP packet before pending RTP and stops
+		 * at BYE: let the last AU arrive first (one frame interval). */
+		uint64_t now = clock_mono_ns(), due = s->last_send_ns + BYE_AFTER_NS;
+
+		if (s->last_send_ns && now < due)
+			clock_sleep_ns(due - now);
 		send_rtcp(s, clock_mono_ns(), 1);
+	}
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->rtcp_fd >= 0)

@@ -3,6 +3,7 @@
  *
  *   helper_misbehave --instance NAME [--frames N] [--fps N] [--start-delay-ms MS]
  *                    [--annexb FILE --codec h264|h265]   (v2.1: one AU per frame)
+ *                    [--pts FILE]                         (B-frames: see below)
  *                    [--size WxH] [--script SPEC] [--every KIND:N]
  *                    [--flip WxH]                         (alternate sizes)
  *
@@ -26,6 +27,11 @@
  *   fmt      pixel format 5 (YUV, not convertible)
  *   fps      a frame-rate hint of 65535/1 (v2.1)
  *
+ * --pts FILE gives each AU of --annexb (in decode order) its presentation
+ * index, one integer per line: the AU's encoded_stream_pts_ns is then
+ * the first frame's time + index / fps, while capture times keep rising
+ * by 1 / fps per frame (the decode order), as a producer encoding with
+ * B-frames publishes them.
  * --flip WxH alternates every frame between --size and WxH.  At the end
  * one line "misbehave: frames=N published=N syncs=N valid_aus=N ..." says
  * what went out.  Exit: 0 done, 2 usage, 5 SHM/ZMQ setup failed.
@@ -69,6 +75,9 @@ struct prod {
 	uint8_t *annexb;
 	size_t au_off[MAX_AUS + 1];
 	size_t naus, next_au;
+	long pts[MAX_AUS];      /* presentation index per AU (--pts), or -1 */
+	unsigned long loops;    /* times the file was replayed */
+	uint64_t ts0;           /* the first frame's timestamp */
 	int codec;              /* cv-mmap AU codec value, 0: no --annexb */
 	uint32_t w, h, fw, fh, fps;
 	unsigned char kinds[MAX_FRAMES + 2];
@@ -149,7 +158,10 @@ static int write_frame(struct prod *p, enum kind k, uint32_t id, uint64_t ts, ui
 			     CVMMAP_AU_FLAG_KEYFRAME : 0;
 		m.fps_num = (uint16_t)(k == K_FPS ? 65535 : p->fps);
 		m.fps_den = 1;
-		m.au_pts_ns = ts;
+		m.au_pts_ns = p->pts[i] < 0 ? ts : p->ts0 + ((uint64_t)p->pts[i] +
+			      p->loops * p->naus) * 1000000000u / p->fps;
+		if (!p->next_au)
+			p->loops++;     /* the replay's presentation times go on */
 		if (put(p, au, n, CVMMAP_PAYLOAD_OFFSET + a->offset) < 0)
 			return -1;
 		p->aus++;
@@ -177,6 +189,7 @@ static int load_annexb(struct prod *p, const char *path)
 	long n;
 	const uint8_t *q, *end;
 	struct nal u;
+	int vcl = 0;
 
 	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) ||
 	    !(p->annexb = malloc((size_t)n)) || fread(p->annexb, 1, (size_t)n, f) != (size_t)n) {
@@ -185,10 +198,18 @@ static int load_annexb(struct prod *p, const char *path)
 		return -1;
 	}
 	fclose(f);
+	/* The first AU starts at the start of the file, each next one at an
+	 * AUD that follows a slice (a stream rewritten from MP4 may lack the
+	 * first AU's AUD, or carry an SEI before it). */
 	end = p->annexb + n;
-	for (q = p->annexb; (q = annexb_next(q, end, &u)) != NULL && p->naus < MAX_AUS;)
-		if (nal_is_aud(&u))
+	p->au_off[p->naus++] = 0;
+	for (q = p->annexb; (q = annexb_next(q, end, &u)) != NULL && p->naus < MAX_AUS;) {
+		if (nal_is_aud(&u) && vcl) {
 			p->au_off[p->naus++] = (size_t)(u.p - 3 - p->annexb);
+			vcl = 0;
+		}
+		vcl |= nal_is_vcl(p->codec == AU_CODEC_H265, &u);
+	}
 	p->au_off[p->naus] = (size_t)n;
 	return p->naus ? 0 : -1;
 }
@@ -232,10 +253,12 @@ int main(int argc, char **argv)
 		{ "fps", 1, NULL, 'f' }, { "start-delay-ms", 1, NULL, 'd' },
 		{ "annexb", 1, NULL, 'a' }, { "codec", 1, NULL, 'c' },
 		{ "size", 1, NULL, 's' }, { "flip", 1, NULL, 'F' },
-		{ "script", 1, NULL, 'S' }, { "every", 1, NULL, 'E' }, { NULL, 0, NULL, 0 }
+		{ "script", 1, NULL, 'S' }, { "every", 1, NULL, 'E' }, { "pts", 1, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
 	};
 	static struct prod p;
 	const char *inst = "default", *annexb = NULL, *script = NULL, *every = NULL;
+	const char *ptsfile = NULL;
 	long frames = 60, delay_ms = 300, i;
 	int c, zero = 0, codec = AU_CODEC_H264, rc = EXIT_OK;
 	char err[160] = "";
@@ -259,6 +282,7 @@ int main(int argc, char **argv)
 		case 'F': if (sscanf(optarg, "%ux%u", &p.fw, &p.fh) != 2) goto usage; break;
 		case 'S': script = optarg; break;
 		case 'E': every = optarg; break;
+		case 'T': ptsfile = optarg; break;
 		default: goto usage;
 		}
 	}
@@ -278,11 +302,26 @@ int main(int argc, char **argv)
 			p.kinds[i] = (unsigned char)k;
 	}
 	if (annexb) {
+		p.codec = codec;
 		if (load_annexb(&p, annexb) < 0) {
 			fprintf(stderr, "helper_misbehave: %s: no AUD-delimited access units\n", annexb);
 			return EXIT_USAGE;
 		}
-		p.codec = codec;
+	}
+	for (i = 0; i < MAX_AUS; i++)
+		p.pts[i] = -1;
+	if (ptsfile) {
+		FILE *f = fopen(ptsfile, "r");
+
+		for (i = 0; f && i < (long)p.naus && fscanf(f, "%ld", &p.pts[i]) == 1; i++)
+			;
+		if (f)
+			fclose(f);
+		if (!f || i != (long)p.naus) {
+			fprintf(stderr, "helper_misbehave: %s: want %zu presentation indices\n",
+				ptsfile, p.naus);
+			return EXIT_USAGE;
+		}
 	}
 	p.pix = malloc((size_t)BIG_W * BIG_H * 3);
 	p.fd = shm_open(p.tg.shm_name, O_CREAT | O_RDWR, 0600);
@@ -305,6 +344,10 @@ int main(int argc, char **argv)
 	for (i = 1; i <= frames; i++) {
 		enum kind k = (enum kind)p.kinds[i];
 		uint64_t ts = clock_wall_ns();
+
+		if (i == 1)
+			p.ts0 = ts;
+		ts = p.ts0 + (uint64_t)(i - 1) * 1000000000u / p.fps;  /* steady capture times */
 		uint32_t w = p.w, h = p.h;
 
 		if (p.fw && !(i & 1))

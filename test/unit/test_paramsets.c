@@ -75,17 +75,18 @@ static size_t bw_nal(struct bw *w, const uint8_t *hdr, size_t hn, uint8_t *out, 
 static const struct {
 	const char *file, *rec;
 	unsigned w, h, profile, chroma, depth, sub_layers;
+	int reorder;    /* FFmpeg's has_b_frames for the stream (ffprobe) */
 } vectors[] = {
-	{ "h264_base.h264", "h264_base.avcC.hex", 176, 144, 66, 1, 8, 1 },
-	{ "h264_high.h264", "h264_high.avcC.hex", 176, 144, 100, 1, 8, 1 },
-	{ "h264_odd.h264", "h264_odd.avcC.hex", 170, 100, 66, 1, 8, 1 },
-	{ "h264_interlaced.h264", "h264_interlaced.avcC.hex", 170, 100, 100, 1, 8, 1 },
-	{ "h264_422p10.h264", "h264_422p10.avcC.hex", 176, 144, 122, 2, 10, 1 },
-	{ "h264_444p10.h264", "h264_444p10.avcC.hex", 176, 144, 244, 3, 10, 1 },
-	{ "h265_main.h265", "h265_main.hvcC.hex", 176, 144, 1, 1, 8, 1 },
-	{ "h265_main10.h265", "h265_main10.hvcC.hex", 176, 144, 2, 1, 10, 1 },
-	{ "h265_422_odd.h265", "h265_422_odd.hvcC.hex", 170, 100, 4, 2, 10, 1 },
-	{ "h265_tl.h265", "h265_tl.hvcC.hex", 176, 144, 1, 1, 8, 2 },
+	{ "h264_base.h264", "h264_base.avcC.hex", 176, 144, 66, 1, 8, 1, 0 },
+	{ "h264_high.h264", "h264_high.avcC.hex", 176, 144, 100, 1, 8, 1, 2 },
+	{ "h264_odd.h264", "h264_odd.avcC.hex", 170, 100, 66, 1, 8, 1, 0 },
+	{ "h264_interlaced.h264", "h264_interlaced.avcC.hex", 170, 100, 100, 1, 8, 1, 2 },
+	{ "h264_422p10.h264", "h264_422p10.avcC.hex", 176, 144, 122, 2, 10, 1, 0 },
+	{ "h264_444p10.h264", "h264_444p10.avcC.hex", 176, 144, 244, 3, 10, 1, 0 },
+	{ "h265_main.h265", "h265_main.hvcC.hex", 176, 144, 1, 1, 8, 1, 2 },
+	{ "h265_main10.h265", "h265_main10.hvcC.hex", 176, 144, 2, 1, 10, 1, 2 },
+	{ "h265_422_odd.h265", "h265_422_odd.hvcC.hex", 170, 100, 4, 2, 10, 1, 2 },
+	{ "h265_tl.h265", "h265_tl.hvcC.hex", 176, 144, 1, 1, 8, 2, 2 },
 };
 
 /* Our record for each stream is byte-identical to FFmpeg's. */
@@ -113,6 +114,7 @@ static void t_vectors_match_ffmpeg(void)
 		CHECK_EQ(si.bit_depth_luma, vectors[i].depth);
 		CHECK_EQ(si.bit_depth_chroma, vectors[i].depth);
 		CHECK_EQ(si.max_sub_layers, vectors[i].sub_layers);
+		CHECK_EQ(si.num_reorder, vectors[i].reorder);
 		len = codec ? hvcc_build(&ps, rec, sizeof rec) : avcc_build(&ps, rec, sizeof rec);
 		hn = load(vectors[i].rec, (uint8_t *)hex, sizeof hex - 1);
 		CHECK(hn > 0);
@@ -372,7 +374,33 @@ static void t_sps_truncated(void)
 	CHECK_EQ(sps_parse(0, &u, &si), -EINVAL);
 }
 
+/* The reorder depth of B-frame streams (passthrough derives DTS from it):
+ * equal to what FFmpeg reads from the same SPS (ffprobe has_b_frames). */
+static void t_reorder_bframes(void)
+{
+	static const char *const files[] = { "pt_176x144_g10.h264", "pt_176x144_g10.h265",
+					     "pt_176x144_g10_b2.h264", "pt_176x144_g10_b2.h265" };
+	static const int want[] = { 0, 0, 2, 2 };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		int codec = strstr(files[i], "h265") != NULL;
+		size_t n = load(files[i], vec, sizeof vec);
+		struct param_sets ps;
+		struct sps_info si;
+
+		if (!n)
+			UNIT_SKIP("test/vectors/codec not found (set SRCTREE)");
+		CHECK_EQ(paramsets_extract(codec, vec, n, &ps), 0);
+		CHECK_EQ(sps_parse(codec, &ps.sps, &si), 0);
+		if (si.num_reorder != want[i])
+			printf("    %s: num_reorder %d\n", files[i], si.num_reorder);
+		CHECK_EQ(si.num_reorder, want[i]);
+	}
+}
+
 static const struct unit_case cases[] = {
+	UNIT(t_reorder_bframes),
 	UNIT(t_avcc_golden),
 	UNIT(t_hvcc_golden),
 	UNIT(t_extract),
