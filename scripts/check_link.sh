@@ -12,7 +12,7 @@
 #                libresolv): libzmq, x264, x265, libstdc++ and libgcc_s
 #                must be inside the binary.  The highest GLIBC_x.y symbol
 #                version it needs must not exceed $GLIBC_FLOOR (default
-#                GLIBC_2.35: Ubuntu 22.04 / JetPack 6; TOOLCHAIN.md 2.3).
+#                GLIBC_2.35: Ubuntu 22.04 / JetPack 6; docs/toolchain.md §2.3).
 # dynamic        an interpreter (anything may be NEEDED).
 #
 # Uses readelf only, so it works for any ELF target (x86_64, aarch64).

@@ -9,7 +9,7 @@ connection with the next mode of the list, cycling, until --duration
 seconds have passed (default 30; hard bound, then it exits 0).  One line
 per connection goes to stdout: "conn N mode M: what happened".
 
-Modes (byte layouts: PROTOCOLS.md 1.2 handshake, 1.3 chunk headers,
+Modes (byte layouts: docs/protocols.md §1.2 handshake, 1.3 chunk headers,
 1.4 protocol control messages, 1.5 AMF0 commands):
   handshake-close  read C0+C1, send S0 and half of S1, close
   garbage          send 8 KiB of random bytes at once (S0 is not 3), keep
@@ -54,7 +54,7 @@ def recv_exact(c, n, deadline):
 
 
 def handshake(c, deadline):
-    """Server side of the simple handshake (PROTOCOLS.md 1.2): C0+C1 in,
+    """Server side of the simple handshake (docs/protocols.md §1.2): C0+C1 in,
     S0+S1+S2 out (S2 echoes C1), C2 in.  True when it completed."""
     c0c1 = recv_exact(c, 1537, deadline)
     if c0c1 is None or c0c1[0] != 3:

@@ -3,7 +3,7 @@
  *
  * enum codec_id is what our code means by a codec everywhere (encoders,
  * bitstream tools, RTP payload formats, FLV forms).  The cv-mmap producer
- * names codecs differently in its v2.1 metadata (CONTRACT.md 4.6,
+ * names codecs differently in its v2.1 metadata (docs/contract.md §4.6,
  * enum cvmmap_au_codec): 1 = H.264, 2 = H.265, 0 = none.  The two
  * functions below are the only translation between the two numberings.
  */

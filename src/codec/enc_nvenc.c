@@ -4,7 +4,7 @@
  * Nothing NVIDIA is linked: libcuda.so.1 and libnvidia-encode.so.1 are
  * dlopen'ed at open and only the symbols used here are resolved.
  * ffnvcodec/nvEncodeAPI.h (NVENC API 11.1) is used for types and struct
- * versions only; docs/nvenc.md and TOOLCHAIN.md 3.4 describe the steps.
+ * versions only; docs/nvenc.md and docs/toolchain.md §3.4 describe the steps.
  *
  * Session: CUDA context on device 0, low-latency tuning with presets
  * P1..P4, gop = idrPeriod, no B-frames (frameIntervalP 1, zero reorder
@@ -65,7 +65,7 @@ static int sym(void *lib, const char *libname, const char *name, void *fnp,
 	return 0;
 }
 
-/* Steps 1-3 of TOOLCHAIN.md 3.4: both libraries, their symbols, the
+/* Steps 1-3 of docs/toolchain.md §3.4: both libraries, their symbols, the
  * driver's API version.  Returns 0 or -ENODEV with why filled. */
 static int load(struct nvenc *s, char *why, size_t whylen)
 {

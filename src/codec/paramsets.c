@@ -5,7 +5,7 @@
  * only scratch memory is a bounded array on the stack for the unescaped
  * SPS.  Field references are ITU-T H.264 (04/2017) 7.3.2.1.1, ITU-T H.265
  * (02/2018) 7.3.2.2.1 / 7.3.3 and ISO/IEC 14496-15 5.3.3.1 / 8.3.3.1
- * (PROTOCOLS.md section 3).
+ * (docs/protocols.md §3).
  */
 #include "codec/paramsets.h"
 #include "codec/bitreader.h"

@@ -2,7 +2,7 @@
 /* paramsets.h - parameter sets and decoder configuration records (pure).
  *
  * ISO/IEC 14496-15 records built from the parameter sets themselves
- * (PROTOCOLS.md section 3), never from dummies.
+ * (docs/protocols.md §3), never from dummies.
  */
 #ifndef CVMMAP_PARAMSETS_H
 #define CVMMAP_PARAMSETS_H

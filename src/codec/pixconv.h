@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pixconv.h - packed camera formats to planar 4:2:0 for the encoders (pure).
  *
- * Source formats are the cv-mmap pixel formats (CONTRACT.md 4.8):
+ * Source formats are the cv-mmap pixel formats (docs/contract.md §4.8):
  * RGB, BGR, RGBA, BGRA, GRAY, YUYV, 8-bit, with any stride >= the packed
  * row.  BT.601 limited range.  Odd widths/heights: the last chroma
  * sample covers the single remaining row/column.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cvmmap_meta.c - cv-mmap SHM metadata v1/v2.0/v2.1 (CONTRACT.md 4). */
+/* cvmmap_meta.c - cv-mmap SHM metadata v1/v2.0/v2.1 (docs/contract.md §4). */
 #include "ipc/cvmmap_meta.h"
 
 #include "util/bytes.h"
@@ -180,7 +180,7 @@ static int check_plane(const struct cvmmap_meta *o, unsigned slot,
 	if (slot == PLANE_DEPTH || slot == PLANE_CONFIDENCE) {
 		int f32 = p->pixel_format == PIXFMT_GRAY && p->depth == DEPTH_F32;
 
-		/* CONTRACT.md 13 item 6: C++ requires F32 confidence; the
+		/* docs/contract.md §13 item 6: C++ requires F32 confidence; the
 		 * Python fixture uses U8.  Default = C++ rule. */
 		if (!f32 && slot == PLANE_CONFIDENCE && (flags & CVMMAP_META_CONF_ANY_U8) &&
 		    p->pixel_format == PIXFMT_GRAY && p->depth == DEPTH_U8)
@@ -203,7 +203,7 @@ static int check_plane(const struct cvmmap_meta *o, unsigned slot,
 	return META_OK;
 }
 
-/* v2 (4.3 .. 4.6), rules checked in the order CONTRACT.md lists them. */
+/* v2 (4.3 .. 4.6), rules checked in the order docs/contract.md lists them. */
 static int parse_v2(const uint8_t *m, uint64_t object_size, unsigned flags,
 		    struct cvmmap_meta *o)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_meta.h - the 256-byte cv-mmap SHM metadata region, v1/v2.0/v2.1.
  *
- * CONTRACT.md section 4.  cvmmap_meta_parse() is a pure validator over a
+ * docs/contract.md §4.  cvmmap_meta_parse() is a pure validator over a
  * private 256-byte copy: it never reads the payload and never touches the
  * SHM.  It returns META_OK or the exact rule that failed (meta_reason_str)
  * and fills a normalised description in which v1 looks like a v2 frame
@@ -37,7 +37,7 @@ enum cvmmap_au_codec { AU_CODEC_UNKNOWN, AU_CODEC_H264, AU_CODEC_H265 };
 #define CVMMAP_AU_FLAG_KEYFRAME 0x0001
 enum cvmmap_depth_unit { DEPTH_UNIT_UNKNOWN, DEPTH_UNIT_MM, DEPTH_UNIT_M };
 
-/* Validation reasons: each names one rule of CONTRACT.md 4.2 / 4.6. */
+/* Validation reasons: each names one rule of docs/contract.md §4.2 / 4.6. */
 enum meta_reason {
 	META_OK = 0,
 	META_BAD_MAGIC,

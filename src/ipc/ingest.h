@@ -3,7 +3,7 @@
  *
  * ingest_next() waits (bounded) for the newest sync message of our
  * instance, then copies that frame out of shared memory into a caller's
- * frame_slot with the coherent-read algorithm of CONTRACT.md section 9:
+ * frame_slot with the coherent-read algorithm of docs/contract.md §9:
  * fstat/remap, validate the 256-byte metadata, SIGBUS-safe copy, re-check
  * frame id / timestamp / publish_seq, reject torn frames.  It reattaches
  * on a new SHM inode or a producer restart by itself and never blocks

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pattern.c - the dummy producer's test pattern (CONTRACT.md 4.8, TV-20)
+/* pattern.c - the dummy producer's test pattern (docs/contract.md §4.8, TV-20)
  * and its variants per pixel format (pattern.h). */
 #include "ipc/pattern.h"
 

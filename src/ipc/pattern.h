@@ -2,7 +2,7 @@
 /* pattern.h - deterministic per-frame test images (pure).
  *
  * cvmmap_dummy_pattern() is the upstream dummy
- * producer's BGR pattern (CONTRACT.md 4.8, TV-20).  The functions here
+ * producer's BGR pattern (docs/contract.md §4.8, TV-20).  The functions here
  * derive the same pattern in every cv-mmap pixel format, so a consumer
  * can verify that a delivered frame's pixels belong to its frame_id: the
  * simulator writes them, the ingest tests check them.
@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-/* The upstream dummy producer's BGR pattern for frame n (CONTRACT.md
+/* The upstream dummy producer's BGR pattern for frame n (docs/contract.md
  * 4.8; also what --input-mode dummy sends). */
 void cvmmap_dummy_pattern(uint8_t *bgr, uint32_t w, uint32_t h, uint32_t stride,
 			  uint32_t n);

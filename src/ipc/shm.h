@@ -2,7 +2,7 @@
 /* shm.h - read-only access to a cv-mmap POSIX shared-memory object.
  *
  * The consumer never maps the object: every byte it needs is copied out
- * with pread() on the SHM file descriptor (CONTRACT.md 9 step 4).  A
+ * with pread() on the SHM file descriptor (docs/contract.md §9 step 4).  A
  * producer that shrinks the object concurrently then yields a short read
  * instead of SIGBUS, and a fresh st_size is one fstat() away.
  */

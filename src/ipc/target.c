@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* target.c - cv-mmap target resolution (CONTRACT.md section 2). */
+/* target.c - cv-mmap target resolution (docs/contract.md §2). */
 #include "ipc/target.h"
 
 #include <errno.h>
@@ -39,7 +39,7 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
 }
 
 /* Absolute path, no "//", no "." or ".." segment, no backslash; one
- * trailing '/' is stripped (CONTRACT.md 2).  Writes the result to out. */
+ * trailing '/' is stripped (docs/contract.md §2).  Writes the result to out. */
 static int prefix_ok(const char *s, size_t n, char *out, size_t cap)
 {
 	size_t i, seg;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* target.h - cv-mmap target names -> SHM object, ZMQ endpoint, NATS key.
  *
- * CONTRACT.md section 2: a target is a plain instance name ("default") or
+ * docs/contract.md §2: a target is a plain instance name ("default") or
  * a URI "cvmmap://<instance>[@<prefix>][?namespace=<ns>]".  Pure code: no
  * I/O, nothing allocated.
  */
@@ -37,7 +37,7 @@ int cvmmap_target_explicit(const char *shm_name, const char *zmq_endpoint,
 			   const char *label, struct cvmmap_target *out,
 			   char *err, size_t errlen);
 
-/* 1 when s is a valid instance name (CONTRACT.md 2), else 0. */
+/* 1 when s is a valid instance name (docs/contract.md §2), else 0. */
 int cvmmap_instance_valid(const char *s);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* zsync.c - cv-mmap ZMQ sync / legacy status messages (CONTRACT.md 5). */
+/* zsync.c - cv-mmap ZMQ sync / legacy status messages (docs/contract.md §5). */
 #include "ipc/zsync.h"
 
 #include "util/bytes.h"
@@ -20,7 +20,7 @@ static void write_label(uint8_t *p, const char *label)
 	memcpy(p, label, n);
 }
 
-/* CONTRACT.md 5.3: magic @0, reserved @1, major @2, minor @3,
+/* docs/contract.md §5.3: magic @0, reserved @1, major @2, minor @3,
  * frame_count u32 @4, reserved @8..15, timestamp_ns u64 @16, label @24. */
 int zsync_parse(const uint8_t *p, size_t n, struct zsync *out)
 {
@@ -36,7 +36,7 @@ int zsync_parse(const uint8_t *p, size_t n, struct zsync *out)
 	return ZMSG_OK;
 }
 
-/* CONTRACT.md 5.4: magic @0, reserved @1, major @2, minor @3,
+/* docs/contract.md §5.4: magic @0, reserved @1, major @2, minor @3,
  * module_status i32 @4, label @8. */
 int zstatus_parse(const uint8_t *p, size_t n, struct zstatus *out)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zsync.h - the cv-mmap ZeroMQ messages: 48-byte frame sync (0x7D) and
- * the E1 32-byte module status (0x5A).  CONTRACT.md 5.3 and 5.4.
+ * the E1 32-byte module status (0x5A).  docs/contract.md §5.3 and 5.4.
  *
  * Pure parsers and builders over byte buffers; the socket I/O lives in
  * ingest.c and the simulator.  Reserved bytes (1 and 8..15 of the sync,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* body.c - see body.h.  Offsets are CONTRACT.md 7.1 (header) and 7.2
+/* body.c - see body.h.  Offsets are docs/contract.md §7.1 (header) and 7.2
  * (record). */
 #include "nats/body.h"
 #include "util/bytes.h"

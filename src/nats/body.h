@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* body.h - cv-mmap body tracking v1 packets (pure, no copies).
  *
- * CONTRACT.md section 7: a 64-byte header followed by body_count records
+ * docs/contract.md §7: a 64-byte header followed by body_count records
  * of 3248 bytes, all little-endian, published raw on cvmmap.<key>.body.
  * body_parse() checks every rule of section 7.3 and returns a view into
  * the caller's bytes; body_record_get() decodes the record fields the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_nats.h - cv-mmap NATS subject names (pure).
  *
- * CONTRACT.md 6.2: every subject is "cvmmap.<key>.<suffix>" where <key>
+ * docs/contract.md §6.2: every subject is "cvmmap.<key>.<suffix>" where <key>
  * is the NATS target key (section 2: the base name with '.' -> '_').
  * The producer answers control requests under ".producer" (E3) or
  * ".control" (E2); the streamer's own subjects live under ".streamer"

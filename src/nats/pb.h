@@ -10,7 +10,7 @@
  * encoders leave out zero values (proto3 defaults), so an empty message
  * is 0 bytes.
  *
- * cv-mmap messages: CONTRACT.md section 6.3 (package cvmmap.proto,
+ * cv-mmap messages: docs/contract.md §6.3 (package cvmmap.proto,
  * core/proto/cvmmap/control.proto).  Vectors TV-15, TV-17.
  */
 #ifndef CVMMAP_PB_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* amf0.c - AMF0 writer and reader (see amf0.h; PROTOCOLS.md 1.4). */
+/* amf0.c - AMF0 writer and reader (see amf0.h; docs/protocols.md §1.4). */
 #include "proto/amf0.h"
 
 #include "util/bytes.h"

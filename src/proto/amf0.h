@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amf0.h - Action Message Format 0 writer and reader (pure).
  *
- * AMF0 (Adobe "AMF0 File Format Specification"; PROTOCOLS.md 1.4) is the
+ * AMF0 (Adobe "AMF0 File Format Specification"; docs/protocols.md §1.4) is the
  * encoding of RTMP commands (message type 20) and data (type 18).
  * Writers follow util/bytes.h: they take (p, end), return the advanced
  * cursor or NULL, and a NULL cursor stays NULL through later calls.

@@ -36,9 +36,9 @@ static int32_t clamp_si24(int32_t v)
 	return v;
 }
 
-/* Legacy (FLV 10.1 E.4.3.1; domestic id 12 per PROTOCOLS.md 2.3):
+/* Legacy (FLV 10.1 E.4.3.1; domestic id 12 per docs/protocols.md §2.3):
  *   u8 FrameType<<4 | CodecID, u8 PacketType, si24 CompositionTime.
- * E-RTMP v1 (PROTOCOLS.md 2.2):
+ * E-RTMP v1 (docs/protocols.md §2.2):
  *   u8 1<<7 | FrameType<<4 | VideoPacketType, FourCC,
  *   si24 CompositionTime only for CodedFrames (1).
  * Sequence headers and ends are marked as keyframes. */
@@ -113,7 +113,7 @@ int flv_video_parse(const uint8_t *p, size_t n, struct flv_video *v)
 	return 0;
 }
 
-/* PROTOCOLS.md 2.5: data message body "@setDataFrame" "onMetaData" ECMA. */
+/* docs/protocols.md §2.5: data message body "@setDataFrame" "onMetaData" ECMA. */
 int flv_metadata_build(uint8_t *out, size_t cap, const struct flv_meta *m)
 {
 	uint8_t *p = out, *end = out + cap;
@@ -169,7 +169,7 @@ static uint8_t *put_startcode_nal(uint8_t *q, const uint8_t *qend,
 	return put_bytes(q, qend, nal, n);
 }
 
-/* ISO/IEC 14496-15 5.3.3.1 (avcC) / 8.3.3.1 (hvcC), PROTOCOLS.md 3. */
+/* ISO/IEC 14496-15 5.3.3.1 (avcC) / 8.3.3.1 (hvcC), docs/protocols.md §3. */
 int flv_record_to_annexb(int codec, const uint8_t *rec, size_t n,
 			 uint8_t *out, size_t cap)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flv.h - FLV video tag bodies, onMetaData and FLV file framing (pure).
  *
- * An RTMP video message body is an FLV VIDEODATA payload (PROTOCOLS.md
+ * An RTMP video message body is an FLV VIDEODATA payload (docs/protocols.md
  * 2).  Three forms are written and parsed here:
  *
  *   FLV_AVC       H.264, legacy codec id 7          17/27 PT CTS24 ...
@@ -72,7 +72,7 @@ struct flv_meta {
 };
 
 /* AMF0 data message "@setDataFrame", "onMetaData", ECMA array
- * (PROTOCOLS.md 2.5).  Returns the length or -ENOSPC. */
+ * (docs/protocols.md §2.5).  Returns the length or -ENOSPC. */
 int flv_metadata_build(uint8_t *out, size_t cap, const struct flv_meta *m);
 
 /* ---- FLV files (FLV 10.1 E.2/E.3) ------------------------------------- */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtmp_chunk.h - RTMP chunk stream writer and reader (pure, no sockets).
  *
- * RTMP 1.0 section 5.3; PROTOCOLS.md 1.2.  A message is cut into chunks
+ * RTMP 1.0 section 5.3; docs/protocols.md §1.2.  A message is cut into chunks
  * of at most chunk_size payload bytes.  The writer always starts a
  * message with a fmt-0 header (absolute timestamp, so there is never a
  * disputed extended delta) and continues with fmt-3 headers, repeating
@@ -23,11 +23,11 @@
 #define RTMP_MAX_CHUNK_SIZE 0x7fffffffu
 #define RTMP_EXT_TS 0xffffffu
 
-/* Chunk stream ids used by our publisher (FFmpeg-like, PROTOCOLS.md 1.5). */
+/* Chunk stream ids used by our publisher (FFmpeg-like, docs/protocols.md §1.5). */
 enum { RTMP_CSID_CONTROL = 2, RTMP_CSID_COMMAND = 3, RTMP_CSID_DATA = 4,
        RTMP_CSID_VIDEO = 6 };
 
-/* Message type ids (RTMP 1.0 sections 5.4, 7.1; PROTOCOLS.md 1.3). */
+/* Message type ids (RTMP 1.0 sections 5.4, 7.1; docs/protocols.md §1.3). */
 enum {
 	RTMP_MSG_SET_CHUNK_SIZE = 1, RTMP_MSG_ABORT = 2, RTMP_MSG_ACK = 3,
 	RTMP_MSG_USER_CONTROL = 4, RTMP_MSG_WINDOW_ACK_SIZE = 5,

@@ -122,7 +122,7 @@ static void handshake_done(struct rtmp_session *s, uint64_t now)
 		failed(s, "cannot queue connect");
 }
 
-/* PROTOCOLS.md 1.5 steps 3-6. */
+/* docs/protocols.md §1.5 steps 3-6. */
 static void on_command(struct rtmp_session *s, const struct rtmp_msg *m, uint64_t now)
 {
 	struct rtmp_cmd c;

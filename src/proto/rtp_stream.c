@@ -45,7 +45,7 @@ int rtp_stream_pack(struct rtp_stream *r, const struct access_unit *au,
 	uint32_t ts = rtp_stream_ts(r, au->pts_ns);
 	int np = 0, ret;
 
-	/* PROTOCOLS.md 6: parameter sets in-band before every keyframe */
+	/* docs/protocols.md §6: parameter sets in-band before every keyframe */
 	if (au->keyframe && !au->has_ps && ps && ps->gen) {
 		if (r->pk.codec)
 			prefix[np++] = ps->ps.vps;

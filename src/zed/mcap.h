@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mcap.h - a small MCAP reader: one channel's messages in log-time order.
  *
- * MCAP (foxglove/mcap website/docs/spec/index.md; SVO2_MP4.md section 2):
+ * MCAP (foxglove/mcap website/docs/spec/index.md; docs/svo2-mp4.md §2):
  *   <magic 89 'MCAP0' 0D 0A><Header><data records>[summary]<Footer><magic>
  * Each record is u8 opcode, u64 length, content; all integers little-endian.
  *

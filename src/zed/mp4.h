@@ -2,7 +2,7 @@
 /* mp4.h - a minimal ISO BMFF (MP4) writer for one H.264/H.265 video track.
  *
  * ISO/IEC 14496-12 (boxes) and 14496-15 (avc1/hvc1 sample entries with
- * avcC/hvcC).  Output layout, "faststart" (SVO2_MP4.md section 4):
+ * avcC/hvcC).  Output layout, "faststart" (docs/svo2-mp4.md §4):
  *
  *   ftyp  moov(mvhd trak(tkhd mdia(mdhd hdlr minf(vmhd dinf stbl(
  *         stsd stts [stss] stsc stsz stco|co64)))))  mdat

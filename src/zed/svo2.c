@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* svo2.c - SVO2 video channel (svo2.h; layout per SVO2_MP4.md 1.2-1.5). */
+/* svo2.c - SVO2 video channel (svo2.h; layout per docs/svo2-mp4.md §1.2-1.5). */
 #include "zed/svo2.h"
 #include "codec/codec.h"
 #include "codec/nal.h"
@@ -144,7 +144,7 @@ int svo2_open(struct svo2 *s, const char *path, int flags)
 	s->width = f.width;
 	s->height = f.height;
 
-	/* Footer timestamp unit (SVO2_MP4.md 1.2): the scale that lands
+	/* Footer timestamp unit (docs/svo2-mp4.md §1.2): the scale that lands
 	 * within 5 s of log_time (ns), else log_time itself. */
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (f.timestamp <= UINT64_MAX / units[i] &&

@@ -2,10 +2,10 @@
 /* svo2.h - ZED SVO2 recordings: the side-by-side video channel of an MCAP.
  *
  * The layout is not published by Stereolabs; it follows public
- * reverse-engineering (SVO2_MP4.md section 1, docs/zed.md) and is tested
+ * reverse-engineering (docs/svo2-mp4.md §1, docs/zed.md) and is tested
  * on synthesised files only.
  *
- * Video message (little-endian, SVO2_MP4.md 1.2):
+ * Video message (little-endian, docs/svo2-mp4.md §1.2):
  *   0      u32 total_size = 4 + P + 56
  *   4      u32 payload_size P
  *   8      P bytes: one Annex B access unit (left|right side by side)
@@ -46,7 +46,7 @@ struct svo2_frame {
  * with an Annex B start code (LOSSLESS PNG/ZSTD mode). */
 int svo2_frame_parse(const uint8_t *p, size_t n, struct svo2_frame *f);
 
-/* Codec of an Annex B AU from the first NAL header (SVO2_MP4.md 1.4):
+/* Codec of an Annex B AU from the first NAL header (docs/svo2-mp4.md §1.4):
  * CODEC_H265 for VPS/SPS/PPS or a slice type, CODEC_H264 for SPS/PPS/IDR,
  * else -1. */
 int svo2_detect_codec(const uint8_t *au, size_t n);

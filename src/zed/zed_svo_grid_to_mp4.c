@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zed_svo_grid_to_mp4 - four ZED recordings side by side in a 2x2 grid.
  *
- * Sync (common-start rule, SVO2_MP4.md section 3): start_ts = the latest
+ * Sync (common-start rule, docs/svo2-mp4.md §3): start_ts = the latest
  * of the four first-frame timestamps; each input starts at its first frame
  * with ts >= start_ts (decoded from the keyframe before it); then every
  * input advances one frame per output frame; the output stops at the

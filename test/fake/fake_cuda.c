@@ -5,7 +5,7 @@
  * It checks OUR calling contract (src/codec/enc_nvenc.c), not hardware:
  * only the entry points the loader resolves exist.  cuInit starts and
  * joins a thread, as the real driver does, so a build that cannot host
- * a threaded dlopen'ed library (TOOLCHAIN.md 3.1) fails here too.
+ * a threaded dlopen'ed library (docs/toolchain.md §3.1) fails here too.
  *
  * FAKE_CUDA_MODE=ok (default) | init_fail (cuInit -> 100, no device).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_zsync.c - the ZMQ sync (0x7D) and legacy status (0x5A) parsers
  * over arbitrary frames; an accepted sync must rebuild to the same bytes
- * apart from the reserved ones (CONTRACT.md 5.3). */
+ * apart from the reserved ones (docs/contract.md §5.3). */
 #include "ipc/zsync.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# alloc.sh - no allocation on the frame path (ARCHITECTURE.md property 2).
+# alloc.sh - no allocation on the frame path (docs/architecture.md property 2).
 #
 # The streamer runs under the counting LD_PRELOAD shim
 # (test/alloc/alloc_count.c), which reports how many allocations happened

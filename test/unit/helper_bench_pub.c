@@ -18,7 +18,7 @@
  * -t writes "i sync_mono_ns" per frame at exit: the CLOCK_MONOTONIC time
  * just before zmq_send() of that frame's sync.
  *
- * Writes like upstream (CONTRACT.md 8): planes, then the 256-byte header
+ * Writes like upstream (docs/contract.md §8): planes, then the 256-byte header
  * in one memcpy, then the 48-byte sync.  The SHM object is sized once
  * for the largest payload.  Not a simulator: no faults, no status.
  */
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 			k = (size_t)i % naus;
 			au = es + off[k];
 			au_len = off[k + 1] - off[k];
-			p[3].active = 1;        /* CONTRACT.md 4.7 */
+			p[3].active = 1;        /* docs/contract.md §4.7 */
 			p[3].type = PLANE_ENCODED_AU;
 			p[3].pixel_format = PIXFMT_GRAY;
 			p[3].depth = DEPTH_U8;
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 			m.au_pts_ns = ts;
 		}
 		m.payload_size = p[0].size + (uint32_t)au_len;
-		if (nbgr)               /* CONTRACT.md 8: planes ... */
+		if (nbgr)               /* docs/contract.md §8: planes ... */
 			memcpy(map + CVMMAP_PAYLOAD_OFFSET,
 			       bgr + (size_t)(i % (long)nbgr) * p[0].size, p[0].size);
 		if (au_len)

@@ -5,7 +5,7 @@
  *                           [--start-delay-ms MS] [--only KIND]
  *
  * Publishes like cvmmap_sim (payload, then the 256-byte metadata, then the
- * 48-byte sync; CONTRACT.md 8) but every other frame carries metadata a
+ * 48-byte sync; docs/contract.md §8) but every other frame carries metadata a
  * consumer must reject, cycling through the kinds below.  The sync always
  * matches the metadata's frame_id and timestamp, so the lie is only in the
  * metadata and the object:
@@ -98,7 +98,7 @@ static void describe_valid(struct cvmmap_meta *m, uint32_t id, uint64_t ts)
 	m->payload_size = VSIZE;
 }
 
-/* Write one frame of kind k (payload, metadata, sync; CONTRACT.md 8). */
+/* Write one frame of kind k (payload, metadata, sync; docs/contract.md §8). */
 static int publish(struct prod *p, enum kind k, uint32_t id, uint64_t ts)
 {
 	uint8_t hdr[CVMMAP_META_SIZE], sync[ZSYNC_SIZE];

@@ -5,7 +5,7 @@
  *       [--chunk-frames N] [--start-ns T] [--fps N] [--serial N] [--ts-unit ns|ms]
  *       [--bad-crc] [--lossless] [--no-magic] [--ts-backwards I]
  *
- * Follows docs/zed.md / SVO2_MP4.md 1.1-1.2: Header (library "libmcap
+ * Follows docs/zed.md / docs/svo2-mp4.md §1.1-1.2: Header (library "libmcap
  * stereolabs"), schemas and channels svo_header, Camera_SN<serial>/
  * side_by_side (zed_sdk_encoded), .../integrated_sensors, svo_footer,
  * inside the first chunk and again in the summary; one video message per

@@ -4,7 +4,7 @@
  *   helper_pixbench W H FRAMES RUNS [FORMAT [LAYOUT [RAWFILE]]]
  *
  * Fills FRAMES packed frames (default BGR) with the cv-mmap dummy
- * producer's pattern (CONTRACT.md 4.8) plus a little noise, optionally
+ * producer's pattern (docs/contract.md §4.8) plus a little noise, optionally
  * writes them to RAWFILE (so scripts/bench_pixconv.sh can feed the very
  * same bytes to ffmpeg), then converts all of them RUNS times to LAYOUT
  * (0 = I420, 1 = NV12) and prints the median and minimum process CPU

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_amf0 - AMF0 writer golden vectors (PROTOCOLS.md 1.4) and reader. */
+/* test_amf0 - AMF0 writer golden vectors (docs/protocols.md §1.4), reader. */
 #include "proto/amf0.h"
 #include "unit.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_body.c - body tracking v1 parser (CONTRACT.md 7, vector TV-18). */
+/* test_body.c - body tracking v1 parser (docs/contract.md §7, TV-18). */
 #include "unit.h"
 #include "nats/body.h"
 

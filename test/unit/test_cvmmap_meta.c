@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_cvmmap_meta.c - SHM metadata v1/v2.0/v2.1: CONTRACT.md 4, test
+/* test_cvmmap_meta.c - SHM metadata v1/v2.0/v2.1: docs/contract.md §4, test
  * vectors TV-4 .. TV-13 and TV-20, and the upstream golden fixtures in
  * test/vectors/contract/ (both rules of the confidence discrepancy). */
 #include "unit.h"
@@ -12,7 +12,7 @@
 static uint8_t m[256];
 static struct cvmmap_meta o;
 
-/* Hex dumps as in CONTRACT.md 14; elided rows are zero. */
+/* Hex dumps as in docs/contract.md §14; elided rows are zero. */
 static void load(const char *hex)
 {
 	memset(m, 0, sizeof m);
@@ -337,7 +337,7 @@ static void t_fixtures_valid(void)
 	CHECK_EQ(parse(256 + (uint64_t)n, 0), META_PLANE_BOUNDS);
 }
 
-/* CONTRACT.md 13 item 6: U8 confidence is rejected by the C++ rule (our
+/* docs/contract.md §13 item 6: U8 confidence is rejected by the C++ rule (our
  * default) and accepted by the Python rule (flag). */
 static void t_fixture_confidence_rules(void)
 {

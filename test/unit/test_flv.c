@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_flv - FLV video headers for the three forms (PROTOCOLS.md 2.4),
+/* test_flv - FLV video headers for the three forms (docs/protocols.md §2.4),
  * onMetaData, file framing and the conversions back to Annex B. */
 #include "codec/codec.h"
 #include "proto/amf0.h"

@@ -2,7 +2,7 @@
 /* test_ingest.c - the consumer against an in-process producer (SHM + ZMQ
  * PUB written here by hand): delivery, label filter, stale/invalid
  * metadata, shrink without SIGBUS, replaced object, resets, slot limits,
- * bounded waiting.  CONTRACT.md 8, 9, 10. */
+ * bounded waiting.  docs/contract.md §8, 9, 10. */
 #include "unit.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/ingest.h"

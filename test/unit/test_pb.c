@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_pb.c - protobuf codec and cv-mmap messages (CONTRACT.md 6.3,
+/* test_pb.c - protobuf codec and cv-mmap messages (docs/contract.md §6.3,
  * vectors TV-15 and TV-17). */
 #include "unit.h"
 #include "nats/pb.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_rtmp_chunk - chunk writer golden vectors (PROTOCOLS.md 1.2) and the
+/* test_rtmp_chunk - chunk writer golden vectors (docs/protocols.md §1.2) and the
  * incremental reader fed the writer's output split at every position. */
 #include "proto/rtmp_chunk.h"
 #include "unit.h"

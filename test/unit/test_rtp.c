@@ -2,7 +2,7 @@
 /* test_rtp.c - golden packets from the H.264 / H.265 RTP packetiser.
  *
  * Expected bytes are written out by hand from RFC 3550 5.1, RFC 6184
- * 5.6-5.8 and RFC 7798 4.4 (PROTOCOLS.md 4), not produced by the code.
+ * 5.6-5.8 and RFC 7798 4.4 (docs/protocols.md §4), not produced by the code.
  */
 #include "proto/rtp.h"
 #include "unit.h"

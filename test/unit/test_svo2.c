@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_svo2 - SVO2 video message layout (SVO2_MP4.md 1.2) and codec sniffing. */
+/* test_svo2 - SVO2 video message layout (docs/svo2-mp4.md §1.2) and codec
+ * sniffing. */
 #include "unit.h"
 #include "codec/codec.h"
 #include "util/bytes.h"

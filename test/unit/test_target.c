@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_target.c - cv-mmap target resolution (CONTRACT.md 2, TV-19,
+/* test_target.c - cv-mmap target resolution (docs/contract.md §2, TV-19,
  * upstream uri_targets.json). */
 #include "unit.h"
 #include "ipc/target.h"

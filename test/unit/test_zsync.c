@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_zsync.c - ZMQ sync (0x7D) and legacy status (0x5A) messages:
- * CONTRACT.md 5.3/5.4, TV-1, TV-2, TV-3, TV-14. */
+ * docs/contract.md §5.3/5.4, TV-1, TV-2, TV-3, TV-14. */
 #include "unit.h"
 #include "ipc/zsync.h"
 
