@@ -286,3 +286,23 @@ void opt_help(const struct opt_ctx *c, FILE *f)
 		}
 	}
 }
+
+int opt_cli(struct opt_ctx *c, int argc, char **argv, const char *prog,
+	    const int *help, const char *head, const char *tail)
+{
+	int rc = opt_parse(c, argc, argv);
+
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", prog, c->err);
+		return rc;
+	}
+	if (!help || !*help)
+		return 0;
+	if (head)
+		fputs(head, stdout);
+	opt_help(c, stdout);
+	if (tail)
+		fputs(tail, stdout);
+	fflush(stdout);
+	return OPT_HELP_SHOWN;
+}

@@ -16,11 +16,14 @@
  *   struct opt_ctx c = { &b, 1, groups, 1 };
  *   if (opt_parse(&c, argc, argv)) { fprintf(stderr, "x: %s\n", c.err); return 2; }
  *
+ * The tools (src/tools/) call opt_cli() instead, which does both and
+ * prints the one-line usage error or the --help text itself.
+ *
  * Accepted forms: "--name value", "--name=value", "--" ends the options.
  * Anything else that does not start with "--" is a positional argument
  * (only where the program gave room for them).  Errors are one line in
- * ctx->err naming the option, the value and what was expected; nothing
- * is printed and nothing exits here.
+ * ctx->err naming the option, the value and what was expected;
+ * opt_parse() prints nothing and never exits.
  *
  * Secrets (OPT_SECRET rows: URLs with credentials, stream keys, tokens)
  * are also read from "--NAME-file PATH" (first line of the file) and,
@@ -101,6 +104,17 @@ int opt_parse(struct opt_ctx *c, int argc, char **argv);
 
 /* The rows grouped by section, ranges and choices spelled out. */
 void opt_help(const struct opt_ctx *c, FILE *f);
+
+/* What opt_cli() returns after printing --help (the caller exits 0). */
+#define OPT_HELP_SHOWN (-1)
+
+/* The whole command line of a small program (the tools): opt_parse(),
+ * then its --help.  On a usage error prints the one line "prog: reason"
+ * on stderr and returns EXIT_USAGE.  When the int that help points to
+ * (the program's --help row) is set, prints head, the rows and tail (each
+ * may be NULL) on stdout and returns OPT_HELP_SHOWN.  Otherwise 0. */
+int opt_cli(struct opt_ctx *c, int argc, char **argv, const char *prog,
+	    const int *help, const char *head, const char *tail);
 
 /* "a, b or c" for a choice row (for messages); returns buf. */
 const char *opt_choices_text(const struct opt *o, char *buf, size_t cap);

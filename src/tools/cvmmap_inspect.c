@@ -10,6 +10,7 @@
  * before --count frames.
  */
 #define _GNU_SOURCE
+#include "config/opt.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/ingest.h"
 #include "ipc/shm.h"
@@ -18,8 +19,8 @@
 #include "util/exitcodes.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,24 +38,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: cvmmap_inspect [options] TARGET\n"
-"       cvmmap_inspect [options] --metadata-file FILE\n"
-"  TARGET                instance name or cvmmap://inst[@prefix][?namespace=ns]\n"
-"  --shm-name N --zmq-endpoint URI   explicit names instead of TARGET\n"
-"  --json                JSON output\n"
-"  --metadata-file FILE  256-byte metadata dump, binary or hex text\n"
-"  --object-size N       validate a dump against an object of N bytes\n"
-"  --python-confidence   accept GRAY/U8 confidence (Python client rule)\n"
-"  --dump FILE           also write the 256 metadata bytes to FILE\n"
-"  --watch               follow sync messages, print every frame and counters\n"
-"  --count N             --watch: stop after N frames (default 0 = until timeout)\n"
-"  --timeout-ms MS       --watch: give up after MS (default 5000)\n"
-"exit: 0 valid, 2 usage, 5 no SHM/ZMQ, 7 invalid metadata, 124 watch timeout\n");
 }
 
 /* 256 bytes from a binary dump or a hex text (whitespace ignored). */
@@ -254,84 +237,121 @@ static int watch(const struct cvmmap_target *tg, long count, long timeout_ms,
 	return EXIT_OK;
 }
 
+struct inspect_opts {
+	const char *file, *dump, *shm_name, *zmq_ep;
+	long object_size, count, timeout_ms;
+	int json, python_confidence, watch, help;
+};
+
+enum { G_SOURCE, G_CHECK, G_WATCH, G_OUTPUT, G_GENERAL, G_COUNT };
+
+static const char *const groups[G_COUNT] = {
+	"Source", "Validation", "Watching", "Output", "General"
+};
+
+#define ROW(name, type, group, field, min, max, arg, help) \
+	{ name, type, group, 0, OPT_OFF(struct inspect_opts, field), min, max, NULL, arg, \
+	  help, NULL, NULL }
+
+/* An object size up to 1 TiB (a cv-mmap payload_size is 32-bit, so any
+ * real object is far smaller); up to 2^30 frames; a day of watching. */
+#if LONG_MAX > 0x7fffffffL
+#define OBJECT_SIZE_MAX (1L << 40)
+#else
+#define OBJECT_SIZE_MAX LONG_MAX
+#endif
+static const struct opt rows[] = {
+	ROW("shm-name", OPT_STR, G_SOURCE, shm_name, 0, 0, "NAME",
+	    "explicit SHM object name instead of TARGET (with --zmq-endpoint)"),
+	ROW("zmq-endpoint", OPT_STR, G_SOURCE, zmq_ep, 0, 0, "URI",
+	    "explicit ZeroMQ sync endpoint, e.g. ipc:///tmp/cvmmap_default"),
+	ROW("metadata-file", OPT_STR, G_SOURCE, file, 0, 0, "FILE",
+	    "a 256-byte metadata dump, binary or hex text, instead of TARGET"),
+	ROW("object-size", OPT_LONG, G_CHECK, object_size, 0, OBJECT_SIZE_MAX, "N",
+	    "validate a dump against an object of N bytes"),
+	ROW("python-confidence", OPT_FLAG, G_CHECK, python_confidence, 0, 0, NULL,
+	    "accept GRAY/U8 confidence (Python client rule)"),
+	ROW("watch", OPT_FLAG, G_WATCH, watch, 0, 0, NULL,
+	    "follow sync messages, print every frame and counters"),
+	ROW("count", OPT_LONG, G_WATCH, count, 0, 1L << 30, "N",
+	    "stop after N frames (default 0 = until the timeout)"),
+	ROW("timeout-ms", OPT_LONG, G_WATCH, timeout_ms, 0, 86400000L, "MS",
+	    "give up after MS (default 5000)"),
+	ROW("json", OPT_FLAG, G_OUTPUT, json, 0, 0, NULL, "JSON output"),
+	ROW("dump", OPT_STR, G_OUTPUT, dump, 0, 0, "FILE",
+	    "also write the 256 metadata bytes to FILE"),
+	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, "show this help"),
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "json", 0, 0, 'j' }, { "metadata-file", 1, 0, 'm' },
-		{ "object-size", 1, 0, 'o' }, { "python-confidence", 0, 0, 'p' },
-		{ "dump", 1, 0, 'd' }, { "watch", 0, 0, 'w' }, { "count", 1, 0, 'n' },
-		{ "timeout-ms", 1, 0, 't' }, { "shm-name", 1, 0, 'S' },
-		{ "zmq-endpoint", 1, 0, 'Z' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *file = NULL, *dump = NULL, *shm_name = NULL, *zmq_ep = NULL;
+	static struct opt_ctx c;
+	struct inspect_opts o = { .object_size = -1, .timeout_ms = 5000 };
+	const struct opt_block b = { rows, sizeof rows / sizeof rows[0], &o };
+	const char *file, *dump;
+	char *pos[1];
 	struct cvmmap_target tg;
 	struct cvmmap_meta m;
 	struct source src = { NULL, CVMMAP_SIZE_UNKNOWN, 0 };
 	uint8_t meta[CVMMAP_META_SIZE];
 	unsigned flags = 0;
-	long count = 0, timeout_ms = 5000;
-	int c, json = 0, do_watch = 0, r;
-	char err[160], *e;
+	int r;
+	char err[160];
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		case 'm': file = optarg; break;
-		case 'o':
-			src.size = strtoull(optarg, &e, 10);
-			if (*e || e == optarg)
-				goto bad;
-			break;
-		case 'p': flags |= CVMMAP_META_CONF_ANY_U8; break;
-		case 'd': dump = optarg; break;
-		case 'w': do_watch = 1; break;
-		case 'n':
-			count = strtol(optarg, &e, 10);
-			if (*e || e == optarg || count < 0)
-				goto bad;
-			break;
-		case 't':
-			timeout_ms = strtol(optarg, &e, 10);
-			if (*e || e == optarg || timeout_ms < 0)
-				goto bad;
-			break;
-		case 'S': shm_name = optarg; break;
-		case 'Z': zmq_ep = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
+	c.blocks = &b;
+	c.nblocks = 1;
+	c.groups = groups;
+	c.ngroups = G_COUNT;
+	c.pos = pos;
+	c.maxpos = 1;
+	r = opt_cli(&c, argc, argv, "cvmmap_inspect", &o.help,
+		    "Usage: cvmmap_inspect [options] TARGET\n"
+		    "       cvmmap_inspect [options] --shm-name NAME --zmq-endpoint URI\n"
+		    "       cvmmap_inspect [options] --metadata-file FILE\n"
+		    "Print and validate a cv-mmap producer's metadata.  TARGET is an\n"
+		    "instance name or cvmmap://inst[@prefix][?namespace=ns].\n\n",
+		    "\nExit codes: 0 valid, 2 usage, 5 no SHM/ZMQ, 7 invalid metadata, "
+		    "124 watch timeout.\n");
+	if (r)
+		return r == OPT_HELP_SHOWN ? EXIT_OK : r;
+	file = o.file;
+	dump = o.dump;
+	if (o.object_size >= 0)
+		src.size = (uint64_t)o.object_size;
+	if (o.python_confidence)
+		flags |= CVMMAP_META_CONF_ANY_U8;
 	if (file) {
-		if (optind != argc || do_watch) {
-			usage(stderr);
+		if (c.npos || o.watch) {
+			fprintf(stderr, "cvmmap_inspect: --metadata-file excludes TARGET "
+				"and --watch\n");
 			return EXIT_USAGE;
 		}
 		if (load_dump(file, meta) < 0)
 			return EXIT_USAGE;
 		src.what = file;
 	} else {
-		if (shm_name || zmq_ep) {
-			r = cvmmap_target_explicit(shm_name, zmq_ep, NULL, &tg, err, sizeof err);
-			if (!r && optind != argc)
+		if (o.shm_name || o.zmq_ep) {
+			r = cvmmap_target_explicit(o.shm_name, o.zmq_ep, NULL, &tg, err, sizeof err);
+			if (!r && c.npos)
 				r = snprintf(err, sizeof err, "TARGET and --shm-name exclude each other");
-		} else if (optind + 1 == argc) {
-			r = cvmmap_target_resolve(argv[optind], &tg, err, sizeof err);
+		} else if (c.npos == 1) {
+			r = cvmmap_target_resolve(pos[0], &tg, err, sizeof err);
 		} else {
-			usage(stderr);
-			return EXIT_USAGE;
+			r = snprintf(err, sizeof err, "no TARGET, --shm-name or --metadata-file "
+				     "(see --help)");
 		}
 		if (r) {
 			fprintf(stderr, "cvmmap_inspect: %s\n", err);
 			return EXIT_USAGE;
 		}
-		if (do_watch) {
+		if (o.watch) {
 			struct sigaction sa;
 
 			memset(&sa, 0, sizeof sa);
 			sa.sa_handler = on_signal;
 			sigaction(SIGINT, &sa, NULL);
 			sigaction(SIGTERM, &sa, NULL);
-			return watch(&tg, count, timeout_ms, flags, json);
+			return watch(&tg, o.count, o.timeout_ms, flags, o.json);
 		} else {
 			struct shm_reader rd;
 
@@ -350,14 +370,11 @@ int main(int argc, char **argv)
 		}
 	}
 	r = cvmmap_meta_parse(meta, src.size, flags, &m);
-	if (json)
+	if (o.json)
 		print_json(&m, &src, r);
 	else
 		print_text(&m, &src, r);
 	if (dump && write_dump(dump, meta) < 0)
 		return EXIT_USAGE;
 	return r == META_OK ? EXIT_OK : EXIT_PROTOCOL;
-bad:
-	fprintf(stderr, "cvmmap_inspect: bad number '%s'\n", optarg);
-	return EXIT_USAGE;
 }

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cvmmap_sim - a cv-mmap producer: SHM + ZMQ PUB exactly like upstream.
  *
- * Per frame (CONTRACT.md 8): grow the object if the payload does not fit,
+ * Per frame (docs/contract.md §8): grow the object if the payload does not fit,
  * write the planes into [256, 256 + payload), then the whole 256-byte
  * metadata with one memcpy, then the 48-byte sync.  The LEFT plane holds
  * the per-format test pattern of its frame id (ipc/pattern.h) so that a
  * consumer can prove every delivered frame is untorn.  Fault modes break
- * the producer in the ways CONTRACT.md 9 and 10 describe.
+ * the producer in the ways docs/contract.md §9 and 10 describe.
  *
  * With --nats-url the simulator is also an E2/E3 producer on NATS
- * (CONTRACT.md 6, 7): ModuleStatusEvent ONLINE / STREAM_RESET / OFFLINE on
+ * (docs/contract.md §6, 7): ModuleStatusEvent ONLINE / STREAM_RESET / OFFLINE on
  * cvmmap.<key>.status, a GetSourceInfoResponse on .producer.source.info
  * (or .control.source.info), and with --body one body tracking v1 packet
  * per frame on cvmmap.<key>.body.  The non-blocking client is driven
@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE
 #include "codec/nal.h"
+#include "config/opt.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/pattern.h"
 #include "ipc/target.h"
@@ -35,9 +36,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,61 +107,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: cvmmap_sim [--instance NAME | --target TARGET] [options]\n"
-"  --instance NAME       plain instance name (default: default)\n"
-"  --target TARGET       name or cvmmap://inst[@prefix][?namespace=ns]\n"
-"  --label TEXT          label in ZMQ messages (default: the instance; max 24 bytes)\n"
-"  --meta v1|v2.0|v2.1   metadata version (default v2.0; v2.1 needs --annexb)\n"
-"  --sizing exact|bucket SHM object size policy (default exact)\n"
-"  --width N --height N  LEFT plane size (default 640x480)\n"
-"  --stride-pad N        extra bytes at the end of every row (default 0)\n"
-"  --pixel-format F      bgr|rgb|bgra|rgba|gray|yuyv (default bgr)\n"
-"  --depth-plane         add a GRAY/F32 depth plane (v2 only)\n"
-"  --fps N               frame rate (default 30)\n"
-"  --frames N            frames to publish, 0 = endless (default 0)\n"
-"  --annexb FILE         v2.1: attach one access unit per frame (looped)\n"
-"  --codec h264|h265     codec of --annexb (default h264)\n"
-"  --start-delay-ms N    wait after binding before the first frame\n"
-"  --fault MODE          torn|reset-storm|restart|resize|garbage-reserved\n"
-"  --fault-every N       period of reset-storm/restart/resize (default 30)\n"
-"  --legacy-status       send E1 status messages (0x5A ONLINE/OFFLINE/RESET)\n"
-"  --nats-url URL        be an E2/E3 producer on NATS too (status, source info)\n"
-"  --nats-era E          producer|control|none: who answers source.info\n"
-"                        (default producer: .producer.source.info)\n"
-"  --reset-event early|late  STREAM_RESET before (default) or after the\n"
-"                        first frame of the new segment\n"
-"  --body                publish one body tracking packet per frame (NATS)\n"
-"  --clock unix|media    capture timestamps: Unix time (default) or from 0\n"
-"  --clock-offset-ms N   Unix clock off by N ms (a camera's own clock)\n"
-"  --help\n");
-}
-
-static int pick(const char *s, const char *const *names, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *e;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &e, 10);
-	if (errno || e == s || *e || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* ---------------------------------------------------------------- Annex B */
@@ -258,7 +204,7 @@ static uint64_t object_size_for(const struct sim *s, uint64_t payload)
 	return CVMMAP_PAYLOAD_OFFSET + cap;
 }
 
-/* ftruncate + remap (CONTRACT.md 3.2, 8 step 1). */
+/* ftruncate + remap (docs/contract.md §3.2, 8 step 1). */
 static int shm_resize(struct sim *s, uint64_t size)
 {
 	if (s->map)
@@ -342,7 +288,7 @@ static void send_status(struct sim *s, int32_t code)
 
 /* ---------------------------------------------------------------- NATS */
 
-/* ModuleStatusEvent {status, instance, timestamp_ns} (CONTRACT.md 6.3,
+/* ModuleStatusEvent {status, instance, timestamp_ns} (docs/contract.md §6.3,
  * TV-15) on cvmmap.<key>.status.  Dropped (by the client) when the
  * connection is not up: a producer does not queue status either. */
 static void nats_status(struct sim *s, uint32_t code)
@@ -362,7 +308,7 @@ static void nats_status(struct sim *s, uint32_t code)
 		nats_client_publish(s->nc, s->subj_status, b, (size_t)(e - b));
 }
 
-/* A producer publishes ONLINE once NATS is up (CONTRACT.md 10), here on
+/* A producer publishes ONLINE once NATS is up (docs/contract.md §10), here on
  * every (re)connect. */
 static void on_nats_event(void *arg, int event, const char *text)
 {
@@ -406,7 +352,7 @@ static void on_source_info(void *arg, const struct nats_event *ev)
 		nats_client_publish(s->nc, reply, b, (size_t)(e - b));
 }
 
-/* One body tracking v1 packet (CONTRACT.md 7.1, 7.2) with a single body
+/* One body tracking v1 packet (docs/contract.md §7.1, 7.2) with a single body
  * for frame `frame`: id 1, tracking ok, confidence 90, a position that
  * moves with the frame, every other float NaN ("unavailable") and the
  * instance as label.  Pure: returns the cursor after the packet or NULL. */
@@ -670,7 +616,7 @@ static void write_planes(struct sim *s, const struct cvmmap_meta *m, uint32_t id
 /* Fault "torn": right after the sync, announce a newer header and then
  * scribble the payload, as a producer racing a slow reader would.  The
  * header goes first, so a reader whose copy overlaps the scribble sees
- * M2 != M1 (CONTRACT.md 9 step 5).  A barrier keeps the two writes in
+ * M2 != M1 (docs/contract.md §9 step 5).  A barrier keeps the two writes in
  * that order (x86 stores are not reordered with each other). */
 static void scribble(struct sim *s, const struct cvmmap_meta *m, uint32_t id)
 {
@@ -729,7 +675,7 @@ static int publish(struct sim *s, uint32_t id, uint64_t ts, long index)
 	return 0;
 }
 
-/* Backend (re)init (CONTRACT.md 8): same inode, truncated to the current
+/* Backend (re)init (docs/contract.md §8): same inode, truncated to the current
  * geometry, initial LEFT-only header with frame_id 0 and no sync. */
 static int reannounce(struct sim *s)
 {
@@ -760,7 +706,7 @@ static int restart(struct sim *s)
 /* The frame loop.  On NATS, STREAM_RESET goes out half a frame period
  * before the first frame of the new segment, or (--reset-event late) half
  * a period after it, as a producer whose NATS and ZMQ paths are not
- * ordered may do (CONTRACT.md 10).  Frame pacing stays on t0 + i * period. */
+ * ordered may do (docs/contract.md §10).  Frame pacing stays on t0 + i * period. */
 static int run(struct sim *s)
 {
 	uint64_t t0;
@@ -821,133 +767,240 @@ static int run(struct sim *s)
 	return EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- options */
+
+struct sim_opts {
+	const char *target, *shm_name, *zmq_endpoint, *label, *annexb, *nats_url;
+	long width, height, pad, fps, frames, start_delay_ms, fault_every, clock_offset_ms;
+	int meta, sizing, fmt, depth_plane, codec, fault, legacy_status, nats_era;
+	int reset_late, body, media_clock, run_mode, input_mode, help;
+};
+
+enum { G_NAMES, G_FRAMES, G_AU, G_FAULT, G_NATS, G_COMPAT, G_GENERAL, G_COUNT };
+
+static const char *const groups[G_COUNT] = {
+	"Producer names", "Frames", "Encoded access units (v2.1)", "Faults and timing",
+	"NATS", "Compatibility (the original cvmmap_streamer's producer command line)",
+	"General"
+};
+static const char *const metas[] = { "v1", "v2.0", "v2.1", NULL };
+static const char *const sizings[] = { "exact", "bucket", NULL };
+static const char *const fmt_names[] = { "bgr", "rgb", "bgra", "rgba", "gray", "yuyv", NULL };
+static const unsigned fmt_values[] = {
+	PIXFMT_BGR, PIXFMT_RGB, PIXFMT_BGRA, PIXFMT_RGBA, PIXFMT_GRAY, PIXFMT_YUYV
+};
+static const char *const codecs[] = { "h264", "h265", NULL };
+static const char *const faults[] = {    /* enum fault */
+	"none", "torn", "reset-storm", "restart", "resize", "garbage-reserved", NULL
+};
+static const char *const eras[] = { "producer", "control", "none", NULL };
+static const char *const resets[] = { "early", "late", NULL };
+static const char *const clocks[] = { "unix", "media", NULL };
+static const char *const run_modes[] = { "pipeline", NULL };
+static const char *const input_modes[] = { "dummy", NULL };
+
+#define F(field) OPT_OFF(struct sim_opts, field)
+#define ROW(name, type, group, field, min, max, choices, arg, help) \
+	{ name, type, group, 0, F(field), min, max, choices, arg, help, NULL, NULL }
+#define ALIAS(name, type, group, field, min, max, arg, help, alias) \
+	{ name, type, group, 0, F(field), min, max, NULL, arg, help, alias, NULL }
+#define INDENT "\n                                 "
+
+/* The frame count and fault period are 31-bit (frame ids stay positive
+ * in every consumer); a camera clock may be off by up to a day; the
+ * start delay is at most ten minutes. */
+static const struct opt rows[] = {
+	ALIAS("instance", OPT_STR, G_NAMES, target, 0, 0, "TARGET",
+	      "instance name or cvmmap://inst[@prefix][?namespace=ns]" INDENT
+	      "(default: default)", "target"),
+	ROW("shm-name", OPT_STR, G_NAMES, shm_name, 0, 0, NULL, "NAME",
+	    "explicit SHM object name (with --zmq-endpoint; the name" INDENT
+	    "the streamer's --shm-name opens; a leading / is added)"),
+	ROW("zmq-endpoint", OPT_STR, G_NAMES, zmq_endpoint, 0, 0, NULL, "URI",
+	    "explicit ZeroMQ PUB endpoint, ipc://PATH or tcp://HOST:PORT"),
+	ALIAS("label", OPT_STR, G_NAMES, label, 0, 0, "TEXT",
+	      "label in ZMQ messages, at most 24 bytes (default: the" INDENT
+	      "instance, or the --shm-name)", "dummy-label"),
+
+	ROW("meta", OPT_CHOICE, G_FRAMES, meta, 0, 0, metas, "v1|v2.0|v2.1",
+	    "metadata version (default v2.0; v2.1 needs --annexb)"),
+	ROW("sizing", OPT_CHOICE, G_FRAMES, sizing, 0, 0, sizings, "exact|bucket",
+	    "SHM object size policy (default exact)"),
+	ALIAS("width", OPT_LONG, G_FRAMES, width, 2, CONFIG_MAX_WIDTH, "N",
+	      "LEFT plane width (default 640)", "dummy-width"),
+	ALIAS("height", OPT_LONG, G_FRAMES, height, 1, CONFIG_MAX_HEIGHT, "N",
+	      "LEFT plane height (default 480)", "dummy-height"),
+	ROW("stride-pad", OPT_LONG, G_FRAMES, pad, 0, 4096, NULL, "N",
+	    "extra bytes at the end of every row (default 0)"),
+	ROW("pixel-format", OPT_CHOICE, G_FRAMES, fmt, 0, 0, fmt_names, "F",
+	    "bgr (default), rgb, bgra, rgba, gray or yuyv"),
+	ROW("depth-plane", OPT_FLAG, G_FRAMES, depth_plane, 0, 0, NULL, NULL,
+	    "add a GRAY/F32 depth plane (v2 only)"),
+	ALIAS("fps", OPT_LONG, G_FRAMES, fps, 1, 1000, "N", "frame rate (default 30)",
+	      "dummy-fps"),
+	ALIAS("frames", OPT_LONG, G_FRAMES, frames, 0, 0x7fffffffL, "N",
+	      "frames to publish, 0 = endless (default 0)", "dummy-frames"),
+
+	ROW("annexb", OPT_STR, G_AU, annexb, 0, 0, NULL, "FILE",
+	    "attach one access unit of FILE per frame (looped)"),
+	ROW("codec", OPT_CHOICE, G_AU, codec, 0, 0, codecs, "h264|h265",
+	    "codec of --annexb (default h264); without --annexb" INDENT
+	    "accepted and ignored, as in the original command line"),
+
+	ROW("start-delay-ms", OPT_LONG, G_FAULT, start_delay_ms, 0, 600000, NULL, "MS",
+	    "wait after binding before the first frame"),
+	ROW("fault", OPT_CHOICE, G_FAULT, fault, 0, 0, faults, "MODE",
+	    "none (default), torn, reset-storm, restart, resize" INDENT
+	    "or garbage-reserved"),
+	ROW("fault-every", OPT_LONG, G_FAULT, fault_every, 1, 0x7fffffffL, NULL, "N",
+	    "period of reset-storm/restart/resize (default 30)"),
+	ROW("legacy-status", OPT_FLAG, G_FAULT, legacy_status, 0, 0, NULL, NULL,
+	    "send E1 status messages (0x5A ONLINE/OFFLINE/RESET)"),
+	ROW("clock", OPT_CHOICE, G_FAULT, media_clock, 0, 0, clocks, "unix|media",
+	    "capture timestamps: Unix time (default) or from 0"),
+	ROW("clock-offset-ms", OPT_LONG, G_FAULT, clock_offset_ms, -86400000L, 86400000L,
+	    NULL, "MS", "Unix clock off by MS (a camera's own clock)"),
+
+	ROW("nats-url", OPT_STR, G_NATS, nats_url, 0, 0, NULL, "URL",
+	    "be an E2/E3 producer on NATS too (status, source info)"),
+	ROW("nats-era", OPT_CHOICE, G_NATS, nats_era, 0, 0, eras, "E",
+	    "who answers source.info: producer (default:" INDENT
+	    ".producer.source.info), control or none"),
+	ROW("reset-event", OPT_CHOICE, G_NATS, reset_late, 0, 0, resets, "early|late",
+	    "STREAM_RESET before (default) or after the first" INDENT
+	    "frame of the new segment"),
+	ROW("body", OPT_FLAG, G_NATS, body, 0, 0, NULL, NULL,
+	    "publish one body tracking packet per frame"),
+
+	ROW("run-mode", OPT_CHOICE, G_COMPAT, run_mode, 0, 0, run_modes, "pipeline",
+	    "accepted and ignored: the simulator only produces"),
+	ROW("input-mode", OPT_CHOICE, G_COMPAT, input_mode, 0, 0, input_modes, "dummy",
+	    "accepted and ignored: the frames are always synthetic" INDENT
+	    "(--dummy-label, --dummy-frames, --dummy-fps," INDENT
+	    "--dummy-width and --dummy-height are spellings of" INDENT
+	    "--label, --frames, --fps, --width and --height)"),
+
+	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, NULL, "show this help"),
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cvmmap_sim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* Where to publish: --instance/--target (default "default") or the
+ * explicit --shm-name + --zmq-endpoint, which name the same objects as
+ * the streamer's options of the same name (cvmmap_target_explicit() on
+ * both sides).  The label defaults to the instance, or to the SHM name
+ * cut to 24 bytes. */
+static int resolve_names(struct sim *s, const struct sim_opts *o)
+{
+	char err[160];
+
+	if (o->target && (o->shm_name || o->zmq_endpoint))
+		return usage_error("--instance/--target and --shm-name/--zmq-endpoint are "
+				   "mutually exclusive");
+	if (o->shm_name || o->zmq_endpoint) {
+		if (cvmmap_target_explicit(o->shm_name, o->zmq_endpoint, NULL, &s->tg,
+					   err, sizeof err))
+			return usage_error("%s", err);
+	} else if (cvmmap_target_resolve(o->target ? o->target : "default", &s->tg,
+					 err, sizeof err)) {
+		return usage_error("%s", err);
+	}
+	if (o->label && strlen(o->label) > ZLABEL_SIZE)
+		return usage_error("label '%s' is longer than 24 bytes", o->label);
+	snprintf(s->label, sizeof s->label, "%.*s", ZLABEL_SIZE,
+		 o->label ? o->label : s->tg.label[0] ? s->tg.label : s->tg.base_name);
+	if (!s->tg.instance[0])         /* explicit names: NATS says the label */
+		snprintf(s->tg.instance, sizeof s->tg.instance, "%.*s",
+			 CVMMAP_INSTANCE_MAX, s->label);
+	return 0;
+}
+
+/* The command line into s.  0 to go on, EXIT_USAGE after one line on
+ * stderr, OPT_HELP_SHOWN after --help. */
 static int parse_args(struct sim *s, int argc, char **argv)
 {
-	static const char *const metas[] = { "v1", "v2.0", "v2.1" };
-	static const char *const sizings[] = { "exact", "bucket" };
-	static const char *const fmts[] = { "rgb", "bgr", "rgba", "bgra", "gray", "", "yuyv" };
-	static const char *const codecs[] = { "h264", "h265" };
-	static const char *const eras[] = { "producer", "control", "none" };
-	static const char *const resets[] = { "early", "late" };
-	static const char *const faults[] = {
-		"none", "torn", "reset-storm", "restart", "resize", "garbage-reserved"
+	static struct opt_ctx c;
+	struct sim_opts o = {
+		.width = 640, .height = 480, .fps = 30, .fault_every = 30, .meta = 1,
 	};
-	static const char *const clocks[] = { "unix", "media" };
-	static const struct option lo[] = {
-		{ "instance", 1, 0, 'i' }, { "target", 1, 0, 't' },
-		{ "label", 1, 0, 'l' }, { "meta", 1, 0, 'm' },
-		{ "sizing", 1, 0, 's' }, { "width", 1, 0, 'W' },
-		{ "height", 1, 0, 'H' }, { "stride-pad", 1, 0, 'P' },
-		{ "pixel-format", 1, 0, 'f' }, { "depth-plane", 0, 0, 'd' },
-		{ "fps", 1, 0, 'r' }, { "frames", 1, 0, 'n' },
-		{ "annexb", 1, 0, 'a' }, { "codec", 1, 0, 'c' },
-		{ "start-delay-ms", 1, 0, 'D' }, { "fault", 1, 0, 'F' },
-		{ "fault-every", 1, 0, 'E' }, { "legacy-status", 0, 0, 'L' },
-		{ "nats-url", 1, 0, 'N' }, { "nats-era", 1, 0, 'e' },
-		{ "reset-event", 1, 0, 'R' }, { "body", 0, 0, 'B' },
-		{ "clock", 1, 0, 'C' }, { "clock-offset-ms", 1, 0, 'O' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *target = "default", *label = NULL, *annexb = NULL;
-	char err[160];
-	long v;
-	int c, meta = 1;
+	const struct opt_block b = { rows, sizeof rows / sizeof rows[0], &o };
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'i': case 't': target = optarg; break;
-		case 'l': label = optarg; break;
-		case 'm': if ((meta = pick(optarg, metas, 3)) < 0) goto bad; break;
-		case 's': if ((s->bucket = pick(optarg, sizings, 2)) < 0) goto bad; break;
-		case 'W': if (parse_long(optarg, 2, CONFIG_MAX_WIDTH, &v)) goto bad; s->width = (uint32_t)v; break;
-		case 'H': if (parse_long(optarg, 1, CONFIG_MAX_HEIGHT, &v)) goto bad; s->height = (uint32_t)v; break;
-		case 'P': if (parse_long(optarg, 0, 4096, &v)) goto bad; s->pad = (uint32_t)v; break;
-		case 'f': if ((v = pick(optarg, fmts, 7)) < 0 || v == PIXFMT_YUV) goto bad; s->fmt = (unsigned)v; break;
-		case 'd': s->depth_plane = 1; break;
-		case 'r': if (parse_long(optarg, 1, 1000, &v)) goto bad; s->fps = (uint32_t)v; break;
-		case 'n': if (parse_long(optarg, 0, 0x7fffffff, &s->frames)) goto bad; break;
-		case 'a': annexb = optarg; break;
-		case 'c': if ((s->codec = pick(optarg, codecs, 2)) < 0) goto bad; break;
-		case 'D': if (parse_long(optarg, 0, 600000, &s->start_delay_ms)) goto bad; break;
-		case 'F': if ((s->fault = pick(optarg, faults, 6)) < 0) goto bad; break;
-		case 'E': if (parse_long(optarg, 1, 0x7fffffff, &s->fault_every)) goto bad; break;
-		case 'L': s->legacy_status = 1; break;
-		case 'N': s->nats_url = optarg; break;
-		case 'e': if ((s->nats_era = pick(optarg, eras, 3)) < 0) goto bad; break;
-		case 'R': if ((s->reset_late = pick(optarg, resets, 2)) < 0) goto bad; break;
-		case 'B': s->body = 1; break;
-		case 'C': if ((s->media_clock = pick(optarg, clocks, 2)) < 0) goto bad; break;
-		case 'O': if (parse_long(optarg, -86400000L, 86400000L, &s->clock_offset_ms)) goto bad; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "cvmmap_sim: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cvmmap_target_resolve(target, &s->tg, err, sizeof err)) {
-		fprintf(stderr, "cvmmap_sim: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (label && strlen(label) > ZLABEL_SIZE) {
-		fprintf(stderr, "cvmmap_sim: label '%s' is longer than 24 bytes\n", label);
-		return EXIT_USAGE;
-	}
-	snprintf(s->label, sizeof s->label, "%s", label ? label : s->tg.label);
-	s->meta_major = meta == 0 ? 1 : 2;
-	if (meta == 2 && !annexb) {
-		fprintf(stderr, "cvmmap_sim: --meta v2.1 needs --annexb FILE\n");
-		return EXIT_USAGE;
-	}
-	if (annexb && meta != 2) {
-		fprintf(stderr, "cvmmap_sim: --annexb needs --meta v2.1\n");
-		return EXIT_USAGE;
-	}
-	if (s->depth_plane && meta == 0) {
-		fprintf(stderr, "cvmmap_sim: --depth-plane needs v2 metadata\n");
-		return EXIT_USAGE;
-	}
-	if (meta == 0 && (s->width > 0xFFFF || s->height > 0xFFFF)) {
-		fprintf(stderr, "cvmmap_sim: v1 sizes are 16-bit\n");
-		return EXIT_USAGE;
-	}
-	if (s->fmt == PIXFMT_YUYV && (s->width & 1)) {
-		fprintf(stderr, "cvmmap_sim: yuyv needs an even width\n");
-		return EXIT_USAGE;
-	}
-	if (s->nats_url && !CONFIG_NATS) {
-		fprintf(stderr, "cvmmap_sim: --nats-url: built without CONFIG_NATS\n");
-		return EXIT_USAGE;
-	}
-	if (s->body && !s->nats_url) {
-		fprintf(stderr, "cvmmap_sim: --body needs --nats-url\n");
-		return EXIT_USAGE;
-	}
-	if (annexb && load_annexb(s, annexb) < 0)
+	c.blocks = &b;
+	c.nblocks = 1;
+	c.groups = groups;
+	c.ngroups = G_COUNT;
+	rc = opt_cli(&c, argc, argv, "cvmmap_sim", &o.help,
+		     "Usage: cvmmap_sim [--instance TARGET | --shm-name NAME --zmq-endpoint URI]"
+		     " [options]\n"
+		     "A cv-mmap producer (SHM + ZeroMQ, optionally NATS) of test frames.\n\n",
+		     "\nExit codes: 0 done or signal, 2 usage, 5 SHM or ZMQ setup failed.\n");
+	c.blocks = NULL;        /* b ends here */
+	if (rc)
+		return rc;
+	if ((rc = resolve_names(s, &o)) != 0)
+		return rc;
+	s->meta_major = o.meta == 0 ? 1 : 2;
+	s->bucket = o.sizing;
+	s->width = (uint32_t)o.width;
+	s->height = (uint32_t)o.height;
+	s->pad = (uint32_t)o.pad;
+	s->fmt = fmt_values[o.fmt];
+	s->depth_plane = o.depth_plane;
+	s->fps = (uint32_t)o.fps;
+	s->frames = o.frames;
+	s->codec = o.codec;
+	s->start_delay_ms = o.start_delay_ms;
+	s->fault = o.fault;
+	s->fault_every = o.fault_every;
+	s->legacy_status = o.legacy_status;
+	s->nats_url = o.nats_url;
+	s->nats_era = o.nats_era;
+	s->reset_late = o.reset_late;
+	s->body = o.body;
+	s->media_clock = o.media_clock;
+	s->clock_offset_ms = o.clock_offset_ms;
+	if (o.meta == 2 && !o.annexb)
+		return usage_error("--meta v2.1 needs --annexb FILE");
+	if (o.annexb && o.meta != 2)
+		return usage_error("--annexb needs --meta v2.1");
+	if (s->depth_plane && o.meta == 0)
+		return usage_error("--depth-plane needs v2 metadata");
+	if (o.meta == 0 && (s->width > 0xFFFF || s->height > 0xFFFF))
+		return usage_error("v1 sizes are 16-bit");
+	if (s->fmt == PIXFMT_YUYV && (s->width & 1))
+		return usage_error("yuyv needs an even width");
+	if (s->nats_url && !CONFIG_NATS)
+		return usage_error("--nats-url: built without CONFIG_NATS");
+	if (s->body && !s->nats_url)
+		return usage_error("--body needs --nats-url");
+	if (o.annexb && load_annexb(s, o.annexb) < 0)
 		return EXIT_USAGE;
 	if (!strncmp(s->tg.zmq_endpoint, "ipc://", 6))
 		snprintf(s->ipc_path, sizeof s->ipc_path, "%s", s->tg.zmq_endpoint + 6);
 	return EXIT_OK;
-bad:
-	for (v = 0; lo[v].name && lo[v].val != c; v++)
-		;
-	fprintf(stderr, "cvmmap_sim: bad value for --%s: '%s'\n", lo[v].name, optarg);
-	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-	struct sim s = {
-		.width = 640, .height = 480, .fps = 30, .fmt = PIXFMT_BGR,
-		.fault_every = 30, .shm_fd = -1,
-	};
+	struct sim s = { .shm_fd = -1 };
 	struct sigaction sa;
 	int rc;
 
 	rc = parse_args(&s, argc, argv);
 	if (rc)
-		return rc;
+		return rc == OPT_HELP_SHOWN ? EXIT_OK : rc;
 	s.cur_w = s.width;
 	s.cur_h = s.height;
 	memset(&sa, 0, sizeof sa);

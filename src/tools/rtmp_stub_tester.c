@@ -7,7 +7,7 @@
  *                    [--dump FILE.flv] [--dump-annexb FILE]
  *                    [--stall-ms MS] [--drop-after N]
  *
- * Server side of the simple handshake (S1 bytes 4-7 zero, PROTOCOLS.md
+ * Server side of the simple handshake (S1 bytes 4-7 zero, docs/protocols.md
  * 1.1) and of connect/createStream/publish (1.5).  Validates the video
  * messages: the codec form matches --mode (else exit 6); a sequence
  * header precedes the first frame, the first frame is a keyframe, every
@@ -22,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "codec/nal.h"
+#include "config/opt.h"
 #include "proto/amf0.h"
 #include "proto/flv.h"
 #include "proto/rtmp_chunk.h"
@@ -32,7 +33,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,9 +51,10 @@ static const char *const mode_names[] = { "h264", "h265-enhanced", "h265-domesti
 struct stub {
 	int form;               /* expected enum flv_form */
 	const char *host;
-	unsigned port;
+	long port;
 	long threshold, timeout_ms, stall_ms, drop_after;
-	int json;
+	int json, help;
+	int mode, expect;       /* options: index into modes[], expects[]; -1 unset */
 	const char *dump, *dump_annexb;
 
 	int fd;
@@ -79,24 +80,6 @@ struct stub {
 	int rc;
 	char err[256];
 };
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: rtmp_stub_tester --mode MODE --listen-port P [options]\n"
-"  --mode h264|h265-enhanced|h265-domestic   expected video form\n"
-"        (or --mode h264|h265 --expect-rtmp-mode enhanced|domestic)\n"
-"  --listen-host H       address to listen on (default 127.0.0.1)\n"
-"  --listen-port P       TCP port\n"
-"  --video-threshold N   stop after N video frames; fewer at the end -> exit 4\n"
-"  --timeout-ms MS       give up after MS (default 10000) -> exit 124\n"
-"  --dump FILE.flv       write what was received as an FLV file\n"
-"  --dump-annexb FILE    write the video as an Annex B elementary stream\n"
-"  --json                print the result as JSON\n"
-"  --stall-ms MS         stop reading for MS after the first frame\n"
-"  --drop-after N        close the connection after N video frames\n"
-"exit: 0 ok, 2 usage, 4 threshold, 6 mode mismatch, 7 protocol, 124 timeout\n");
-}
 
 /* Record the first failure (exit code + one line). */
 static void failf(struct stub *s, int rc, const char *fmt, ...)
@@ -269,7 +252,7 @@ static void on_data(struct stub *s, const struct rtmp_msg *m)
 		      s->meta_codecid, flv_videocodecid(s->form));
 }
 
-/* Server side of PROTOCOLS.md 1.5. */
+/* Server side of docs/protocols.md §1.5. */
 static void on_command(struct stub *s, const struct rtmp_msg *m)
 {
 	struct rtmp_cmd c;
@@ -405,85 +388,88 @@ static int listen_on(const char *host, unsigned port, int small_rcvbuf)
 	return fd;
 }
 
+enum { G_SERVER, G_CHECK, G_OUTPUT, G_FAULT, G_GENERAL, G_COUNT };
+enum { M_H264, M_H265_ENHANCED, M_H265_DOMESTIC, M_H265 };   /* modes[] */
+enum { X_ENHANCED, X_DOMESTIC };                              /* expects[] */
+
+static const char *const groups[G_COUNT] = {
+	"Server", "Checks", "Output", "Misbehaviour (tests)", "General"
+};
+static const char *const modes[] = { "h264", "h265-enhanced", "h265-domestic", "h265", NULL };
+static const char *const expects[] = { "enhanced|hvc1", "domestic", NULL };
+
+#define ROW(name, type, group, field, min, max, choices, arg, help) \
+	{ name, type, group, 0, OPT_OFF(struct stub, field), min, max, choices, arg, \
+	  help, NULL, NULL }
+
+/* Frame counts up to 2^30 (hours of video); durations up to a day (a
+ * soak run's server lives minutes; poll() takes the rest as an int). */
+#define DAY_MS 86400000L
+static const struct opt rows[] = {
+	ROW("listen-host", OPT_STR, G_SERVER, host, 0, 0, NULL, "H",
+	    "address to listen on (default 127.0.0.1)"),
+	ROW("listen-port", OPT_LONG, G_SERVER, port, 1, 65535, NULL, "P", "TCP port (required)"),
+	ROW("mode", OPT_CHOICE, G_CHECK, mode, 0, 0, modes, "MODE",
+	    "expected video form (required): h264, h265-enhanced,\n"
+	    "                                 h265-domestic, or h265 with --expect-rtmp-mode"),
+	ROW("expect-rtmp-mode", OPT_CHOICE, G_CHECK, expect, 0, 0, expects, "M",
+	    "with --mode h265: enhanced (or hvc1) or domestic"),
+	ROW("video-threshold", OPT_LONG, G_CHECK, threshold, 0, 1L << 30, NULL, "N",
+	    "stop after N video frames; fewer at the end -> exit 4"),
+	ROW("timeout-ms", OPT_LONG, G_CHECK, timeout_ms, 0, DAY_MS, NULL, "MS",
+	    "give up after MS (default 10000) -> exit 124"),
+	ROW("dump", OPT_STR, G_OUTPUT, dump, 0, 0, NULL, "FILE.flv",
+	    "write what was received as an FLV file"),
+	ROW("dump-annexb", OPT_STR, G_OUTPUT, dump_annexb, 0, 0, NULL, "FILE",
+	    "write the video as an Annex B elementary stream"),
+	ROW("json", OPT_FLAG, G_OUTPUT, json, 0, 0, NULL, NULL, "print the result as JSON"),
+	ROW("stall-ms", OPT_LONG, G_FAULT, stall_ms, 0, DAY_MS, NULL, "MS",
+	    "stop reading for MS after the first frame"),
+	ROW("drop-after", OPT_LONG, G_FAULT, drop_after, 0, 1L << 30, NULL, "N",
+	    "close the connection after N video frames"),
+	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, NULL, "show this help"),
+};
+
+/* The command line into s.  0 to go on, EXIT_USAGE after one line on
+ * stderr, OPT_HELP_SHOWN after --help. */
 static int parse_args(struct stub *s, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "mode", 1, 0, 'm' }, { "expect-rtmp-mode", 1, 0, 'e' },
-		{ "listen-host", 1, 0, 'H' }, { "listen-port", 1, 0, 'p' },
-		{ "video-threshold", 1, 0, 'n' }, { "timeout-ms", 1, 0, 't' },
-		{ "dump", 1, 0, 'd' }, { "dump-annexb", 1, 0, 'a' },
-		{ "json", 0, 0, 'j' }, { "stall-ms", 1, 0, 's' },
-		{ "drop-after", 1, 0, 'D' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *mode = NULL, *expect = NULL;
-	long *num = NULL;
-	char *e;
-	int c;
+	static struct opt_ctx c;
+	const struct opt_block b = { rows, sizeof rows / sizeof rows[0], s };
+	int rc, m;
 
 	s->host = "127.0.0.1";
 	s->timeout_ms = 10000;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': mode = optarg; continue;
-		case 'e': expect = optarg; continue;
-		case 'H': s->host = optarg; continue;
-		case 'd': s->dump = optarg; continue;
-		case 'a': s->dump_annexb = optarg; continue;
-		case 'j': s->json = 1; continue;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		case 'p': {
-			unsigned long v = strtoul(optarg, &e, 10);
-
-			if (*e || !*optarg || !v || v > 65535) {
-				fprintf(stderr, "rtmp_stub_tester: bad --listen-port '%s'\n", optarg);
-				return -1;
-			}
-			s->port = (unsigned)v;
-			continue;
-		}
-		case 'n': num = &s->threshold; break;
-		case 't': num = &s->timeout_ms; break;
-		case 's': num = &s->stall_ms; break;
-		case 'D': num = &s->drop_after; break;
-		default:
-			fprintf(stderr, "rtmp_stub_tester: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return -1;
-		}
-		*num = strtol(optarg, &e, 10);
-		if (*e || !*optarg || *num < 0) {
-			fprintf(stderr, "rtmp_stub_tester: bad number '%s'\n", optarg);
-			return -1;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "rtmp_stub_tester: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	if (!mode || !s->port) {
+	s->mode = s->expect = -1;
+	c.blocks = &b;
+	c.nblocks = 1;
+	c.groups = groups;
+	c.ngroups = G_COUNT;
+	rc = opt_cli(&c, argc, argv, "rtmp_stub_tester", &s->help,
+		     "Usage: rtmp_stub_tester --mode MODE --listen-port P [options]\n"
+		     "Accept one RTMP publisher and validate what it sends.\n\n",
+		     "\nExit codes: 0 ok, 2 usage, 4 threshold, 6 mode mismatch, 7 protocol, "
+		     "124 timeout\n");
+	c.blocks = NULL;        /* b ends here */
+	if (rc)
+		return rc;
+	if (s->mode < 0 || !s->port) {
 		fprintf(stderr, "rtmp_stub_tester: --mode and --listen-port are required\n");
-		return -1;
+		return EXIT_USAGE;
 	}
-	if (expect && strcmp(expect, "enhanced") && strcmp(expect, "hvc1") &&
-	    strcmp(expect, "domestic")) {
-		fprintf(stderr, "rtmp_stub_tester: bad --expect-rtmp-mode '%s' "
-			"(enhanced|domestic)\n", expect);
-		return -1;
-	}
-	if (!strcmp(mode, "h264") && (!expect || strcmp(expect, "domestic"))) {
+	/* h265-enhanced and h265-domestic say it all; h265 needs the mode */
+	m = s->mode;
+	if (m == M_H264 && s->expect != X_DOMESTIC)
 		s->form = FLV_AVC;
-	} else if (!strcmp(mode, "h265-enhanced") ||
-		   (!strcmp(mode, "h265") && expect && strcmp(expect, "domestic"))) {
+	else if (m == M_H265_ENHANCED || (m == M_H265 && s->expect == X_ENHANCED))
 		s->form = FLV_HVC1;
-	} else if (!strcmp(mode, "h265-domestic") ||
-		   (!strcmp(mode, "h265") && expect && !strcmp(expect, "domestic"))) {
+	else if (m == M_H265_DOMESTIC || (m == M_H265 && s->expect == X_DOMESTIC))
 		s->form = FLV_HEVC12;
-	} else {
-		fprintf(stderr, "rtmp_stub_tester: bad --mode '%s'%s (h264|h265-enhanced|"
-			"h265-domestic, or h265 with --expect-rtmp-mode)\n", mode,
-			expect ? " with this --expect-rtmp-mode" : "");
-		return -1;
+	else {
+		fprintf(stderr, "rtmp_stub_tester: --mode %s %s\n", modes[m],
+			m == M_H264 ? "cannot be domestic (H.265 only)" :
+			"needs --expect-rtmp-mode enhanced|domestic");
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -520,13 +506,11 @@ int main(int argc, char **argv)
 	static uint8_t buf[65536 + 64];
 	size_t keep = 0;
 	uint64_t t0 = clock_mono_ns(), deadline, stall_until = 0;
-	int lfd, stalled = 0;
+	int lfd, stalled = 0, rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (parse_args(s, argc, argv) < 0) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = parse_args(s, argc, argv)) != 0)
+		return rc == OPT_HELP_SHOWN ? EXIT_OK : rc;
 	deadline = t0 + (uint64_t)s->timeout_ms * 1000000u;
 	s->conv_cap = MAX_MSG + MAX_MSG / 2;
 	s->conv = malloc(s->conv_cap);
@@ -534,9 +518,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rtmp_stub_tester: out of memory\n");
 		return EXIT_INIT;
 	}
-	lfd = listen_on(s->host, s->port, s->stall_ms > 0);
+	lfd = listen_on(s->host, (unsigned)s->port, s->stall_ms > 0);
 	if (lfd < 0) {
-		fprintf(stderr, "rtmp_stub_tester: cannot listen on %s:%u: %s\n",
+		fprintf(stderr, "rtmp_stub_tester: cannot listen on %s:%ld: %s\n",
 			s->host, s->port, strerror(errno));
 		return EXIT_USAGE;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtp_receiver_tester - receive H.264/H.265 RTP on a UDP port and validate it.
  *
- * Checks (PROTOCOLS.md 4-5): RTP version 2, payload type, SSRC stability,
+ * Checks (docs/protocols.md §4-5): RTP version 2, payload type, SSRC stability,
  * sequence continuity (gaps counted), FU start/end consistency, marker
  * at the end of each access unit (a timestamp change without a marker is
  * counted), parameter sets before the first keyframe.  RTCP on port+1 is
@@ -19,6 +19,7 @@
  * the deadline; 7 protocol error with --strict; 124 nothing arrived.
  */
 #define _GNU_SOURCE
+#include "config/opt.h"
 #include "proto/rtcp.h"
 #include "proto/rtp_depay.h"
 #include "util/clock.h"
@@ -26,7 +27,6 @@
 #include "util/log.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,7 +42,7 @@ struct tester {
 	/* options */
 	const char *host, *dump_path, *trace_path, *packets_path;
 	long port, expect_pt, pkt_threshold, au_threshold, timeout_ms, idle_ms;
-	int codec, json, strict;
+	int codec, json, strict, help;
 
 	int fd, rtcp_fd;
 	FILE *dump, *trace, *packets;
@@ -74,91 +74,74 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: rtp_receiver_tester --port PORT [options]\n"
-		"Receive H.264/H.265 RTP and validate it.\n\n"
-		"  --port PORT             UDP port to listen on (RTCP on PORT+1 if free)\n"
-		"  --listen-host ADDR      address to bind (default 127.0.0.1; ::1 for IPv6)\n"
-		"  --codec h264|h265       payload format (default h264)\n"
-		"  --expect-pt PT          required payload type (mismatch: exit 3)\n"
-		"  --packet-threshold N    packets needed for success (default 1)\n"
-		"  --au-threshold N        access units needed for success (default 0)\n"
-		"  --timeout-ms MS         deadline (default 5000)\n"
-		"  --idle-ms MS            stop MS after the last packet and report\n"
-		"                          (default: stop as soon as the thresholds are met)\n"
-		"  --dump FILE             write the depacketised Annex B stream\n"
-		"  --dump-packets FILE     write every RTP datagram as it arrived, each\n"
-		"                          preceded by its length (16-bit big endian)\n"
-		"  --trace FILE            per AU: RTP timestamp, CLOCK_MONOTONIC arrival\n"
-		"                          of its first and last packet (ns), bytes\n"
-		"  --json                  print a JSON summary on stdout\n"
-		"  --strict                exit 7 on malformed packets, SSRC changes,\n"
-		"                          missing markers, timestamps going back or a\n"
-		"                          keyframe before parameter sets\n"
-		"  --help                  this text\n\n"
-		"Exit: 0 ok, 2 usage, 3 payload type mismatch, 4 threshold not met,\n"
-		"7 protocol error (--strict), 124 nothing received.\n");
-}
+enum { G_LISTEN, G_CHECK, G_OUTPUT, G_GENERAL, G_COUNT };
 
-static int parse_num(const char *s, long lo, long hi, long *out)
-{
-	char *e;
-	long v;
+static const char *const groups[G_COUNT] = {
+	"Listening", "Checks", "Output", "General"
+};
+static const char *const codecs[] = { "h264", "h265", NULL };
 
-	errno = 0;
-	v = strtol(s, &e, 10);
-	if (errno || e == s || *e || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
+#define ROW(name, type, group, field, min, max, choices, arg, help) \
+	{ name, type, group, 0, OPT_OFF(struct tester, field), min, max, choices, arg, \
+	  help, NULL, NULL }
 
+/* Thresholds up to 2^30 packets or access units (hours of video);
+ * durations up to an hour. */
+static const struct opt rows[] = {
+	ROW("port", OPT_LONG, G_LISTEN, port, 1, 65535, NULL, "PORT",
+	    "UDP port to listen on (required; RTCP on PORT+1 if free)"),
+	ROW("listen-host", OPT_STR, G_LISTEN, host, 0, 0, NULL, "ADDR",
+	    "address to bind (default 127.0.0.1; ::1 for IPv6)"),
+	ROW("codec", OPT_CHOICE, G_LISTEN, codec, 0, 0, codecs, "h264|h265",
+	    "payload format (default h264)"),
+	ROW("expect-pt", OPT_LONG, G_CHECK, expect_pt, 0, 127, NULL, "PT",
+	    "required payload type (mismatch: exit 3; default any)"),
+	ROW("packet-threshold", OPT_LONG, G_CHECK, pkt_threshold, 0, 1L << 30, NULL, "N",
+	    "packets needed for success (default 1)"),
+	ROW("au-threshold", OPT_LONG, G_CHECK, au_threshold, 0, 1L << 30, NULL, "N",
+	    "access units needed for success (default 0)"),
+	ROW("timeout-ms", OPT_LONG, G_CHECK, timeout_ms, 1, 3600000, NULL, "MS",
+	    "deadline (default 5000)"),
+	ROW("idle-ms", OPT_LONG, G_CHECK, idle_ms, 1, 3600000, NULL, "MS",
+	    "stop MS after the last packet and report\n"
+	    "                                 (default: stop as soon as the thresholds are met)"),
+	ROW("strict", OPT_FLAG, G_CHECK, strict, 0, 0, NULL, NULL,
+	    "exit 7 on malformed packets, SSRC changes, missing\n"
+	    "                                 markers, timestamps going back or a keyframe\n"
+	    "                                 before parameter sets"),
+	ROW("dump", OPT_STR, G_OUTPUT, dump_path, 0, 0, NULL, "FILE",
+	    "write the depacketised Annex B stream"),
+	ROW("dump-packets", OPT_STR, G_OUTPUT, packets_path, 0, 0, NULL, "FILE",
+	    "write every RTP datagram as it arrived, each\n"
+	    "                                 preceded by its length (16-bit big endian)"),
+	ROW("trace", OPT_STR, G_OUTPUT, trace_path, 0, 0, NULL, "FILE",
+	    "per AU: RTP timestamp, CLOCK_MONOTONIC arrival\n"
+	    "                                 of its first and last packet (ns), bytes"),
+	ROW("json", OPT_FLAG, G_OUTPUT, json, 0, 0, NULL, NULL,
+	    "print a JSON summary on stdout"),
+	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, NULL, "show this help"),
+};
+
+/* The command line into t (defaults already there).  0 to go on,
+ * EXIT_USAGE after one line on stderr, OPT_HELP_SHOWN after --help. */
 static int parse_args(struct tester *t, int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "port", 1, 0, 'p' }, { "expect-pt", 1, 0, 'e' },
-		{ "packet-threshold", 1, 0, 'n' }, { "au-threshold", 1, 0, 'a' },
-		{ "timeout-ms", 1, 0, 't' }, { "idle-ms", 1, 0, 'i' },
-		{ "codec", 1, 0, 'c' }, { "listen-host", 1, 0, 'l' },
-		{ "dump", 1, 0, 'd' }, { "dump-packets", 1, 0, 'P' }, { "trace", 1, 0, 'T' }, { "json", 0, 0, 'j' }, { "strict", 0, 0, 's' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
-	};
-	const char *bad = NULL;
-	int c;
+	static struct opt_ctx c;
+	const struct opt_block b = { rows, sizeof rows / sizeof rows[0], t };
+	int rc;
 
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'p': if (parse_num(optarg, 1, 65535, &t->port)) bad = "--port"; break;
-		case 'e': if (parse_num(optarg, 0, 127, &t->expect_pt)) bad = "--expect-pt"; break;
-		case 'n': if (parse_num(optarg, 0, 1L << 30, &t->pkt_threshold)) bad = "--packet-threshold"; break;
-		case 'a': if (parse_num(optarg, 0, 1L << 30, &t->au_threshold)) bad = "--au-threshold"; break;
-		case 't': if (parse_num(optarg, 1, 3600000, &t->timeout_ms)) bad = "--timeout-ms"; break;
-		case 'i': if (parse_num(optarg, 1, 3600000, &t->idle_ms)) bad = "--idle-ms"; break;
-		case 'c':
-			if (!strcmp(optarg, "h264")) t->codec = 0;
-			else if (!strcmp(optarg, "h265")) t->codec = 1;
-			else bad = "--codec";
-			break;
-		case 'l': t->host = optarg; break;
-		case 'd': t->dump_path = optarg; break;
-		case 'P': t->packets_path = optarg; break;
-		case 'T': t->trace_path = optarg; break;
-		case 'j': t->json = 1; break;
-		case 's': t->strict = 1; break;
-		case 'h': usage(stdout); exit(EXIT_OK);
-		default: usage(stderr); return EXIT_USAGE;
-		}
-		if (bad) {
-			fprintf(stderr, "rtp_receiver_tester: bad value for %s: '%s'\n", bad, optarg);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "rtp_receiver_tester: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	c.blocks = &b;
+	c.nblocks = 1;
+	c.groups = groups;
+	c.ngroups = G_COUNT;
+	rc = opt_cli(&c, argc, argv, "rtp_receiver_tester", &t->help,
+		     "Usage: rtp_receiver_tester --port PORT [options]\n"
+		     "Receive H.264/H.265 RTP and validate it.\n\n",
+		     "\nExit codes: 0 ok, 2 usage, 3 payload type mismatch, 4 threshold not met,\n"
+		     "7 protocol error (--strict), 124 nothing received.\n");
+	c.blocks = NULL;        /* b ends here */
+	if (rc)
+		return rc;
 	if (!t->port) {
 		fprintf(stderr, "rtp_receiver_tester: --port is required\n");
 		return EXIT_USAGE;
@@ -487,7 +470,7 @@ int main(int argc, char **argv)
 	t.pt = -1;
 	t.fd = t.rtcp_fd = -1;
 	if ((rc = parse_args(&t, argc, argv)) != 0)
-		return rc;
+		return rc == OPT_HELP_SHOWN ? EXIT_OK : rc;
 	if ((t.fd = bind_udp(t.host, t.port)) < 0) {
 		fprintf(stderr, "rtp_receiver_tester: cannot bind %s port %ld: %s\n",
 			t.host, t.port, strerror(errno));

@@ -176,6 +176,70 @@ static void t_help(void)
 	CHECK(strstr(buf, "--quiet") == NULL);
 }
 
+/* Run opt_cli() on line with stdout and stderr captured into out/err. */
+static int cli(const char *line, int *help, char *out, char *err, size_t cap)
+{
+	static char buf[1024];
+	char *argv[32], *p, path[2][32] = { "/tmp/test_opt_oXXXXXX", "/tmp/test_opt_eXXXXXX" };
+	int argc = 0, rc, fd[2], save[2], i;
+
+	memset(&ctx, 0, sizeof ctx);
+	memset(&v, 0, sizeof v);
+	v.list.v = v.lv;
+	v.list.max = 3;
+	ctx.blocks = &blk;
+	ctx.nblocks = 1;
+	ctx.groups = groups;
+	ctx.ngroups = 2;
+	snprintf(buf, sizeof buf, "prog %s", line);
+	for (p = strtok(buf, " "); p && argc < 32; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	fflush(stdout);
+	fflush(stderr);
+	for (i = 0; i < 2; i++) {
+		fd[i] = mkstemp(path[i]);
+		save[i] = dup(i + 1);
+		dup2(fd[i], i + 1);
+	}
+	rc = opt_cli(&ctx, argc, argv, "prog", help, "HEAD\n", "TAIL\n");
+	fflush(stdout);
+	fflush(stderr);
+	for (i = 0; i < 2; i++) {
+		char *dst = i ? err : out;
+		ssize_t n;
+
+		dup2(save[i], i + 1);
+		close(save[i]);
+		n = pread(fd[i], dst, cap - 1, 0);
+		dst[n > 0 ? n : 0] = '\0';
+		close(fd[i]);
+		unlink(path[i]);
+	}
+	return rc;
+}
+
+static void t_cli(void)
+{
+	char out[4096], err[512];
+
+	/* --flag plays the program's --help row */
+	CHECK_EQ(cli("--flag", &v.flag, out, err, sizeof out), OPT_HELP_SHOWN);
+	CHECK(strstr(out, "HEAD\nFirst:\n") == out);
+	CHECK(strstr(out, "a number [-3..64]") != NULL);
+	CHECK(strlen(out) > 5 && !strcmp(out + strlen(out) - 5, "TAIL\n"));
+	CHECK_STR(err, "");
+	CHECK_EQ(cli("--num 5", &v.flag, out, err, sizeof out), 0);
+	CHECK_EQ(v.n, 5);
+	CHECK_STR(out, "");
+	CHECK_STR(err, "");
+	/* a usage error: exactly one line, nothing on stdout, --help not shown */
+	CHECK_EQ(cli("--flag --num 65", &v.flag, out, err, sizeof out), EXIT_USAGE);
+	CHECK_STR(err, "prog: --num: '65' is not a number in -3..64\n");
+	CHECK_STR(out, "");
+	CHECK_EQ(cli("--flag", NULL, out, err, sizeof out), 0);  /* no help row */
+	CHECK_STR(out, "");
+}
+
 static void t_ms_to_ns(void)
 {
 	CHECK(opt_ms_to_ns(0) == 0);
@@ -190,6 +254,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_values),
 	UNIT(t_secret),
 	UNIT(t_help),
+	UNIT(t_cli),
 	UNIT(t_ms_to_ns),
 };
 UNIT_MAIN(cases)
