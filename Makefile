@@ -5,7 +5,8 @@
 #        savedefconfig | allnoconfig | allyesconfig
 #   make [all] [V=1] [O=dir] [CROSS_COMPILE=aarch64-linux-gnu-] [SANITIZE=address,undefined]
 #   make check [TEST_EXEC="timeout 300 qemu-aarch64-static"]
-#   make demo | bench | fuzz [FUZZ_SECONDS=N] | size | install [DESTDIR=] [PREFIX=] | clean | distclean
+#   make demo | bench | fuzz [FUZZ_SECONDS=N] | size | clean | distclean
+#   make install | install-strip [DESTDIR=] [PREFIX=] [INSTALL_STRIP=y]
 #
 # Each directory's Kbuild fragment lists its objects with one line per
 # Kconfig symbol:  lib-$(CONFIG_RTP) += src/proto/rtp.o
@@ -64,7 +65,7 @@ endif
 KCONFIG_FILES := $(srctree)/Kconfig $(wildcard $(srctree)/src/*/Kconfig)
 KCONFIG := cd $(srctree) && $(srctree)/scripts/kconfig/kconfig.sh
 
-.PHONY: all check demo bench fuzz size install clean distclean help \
+.PHONY: all check demo bench fuzz size install install-strip clean distclean help \
 	$(config_targets) FORCE
 all:
 
@@ -80,6 +81,9 @@ olddefconfig allnoconfig allyesconfig menuconfig:
 	$(Q)mkdir -p $(dir $(KCONFIG_CONFIG))
 	$(Q)$(KCONFIG) $@
 savedefconfig:
+	$(Q)mkdir -p $(objtree)
+	$(Q)test -f $(KCONFIG_CONFIG) || \
+		echo "savedefconfig: no $(KCONFIG_CONFIG): saving the Kconfig defaults" >&2
 	$(Q)$(KCONFIG) savedefconfig $(objtree)/defconfig
 	@echo "minimal config written to $(objtree)/defconfig"
 
@@ -154,7 +158,7 @@ vendor-$(if $(filter zmq x265,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/g
 endif
 vendor-objs := $(addprefix $(objtree)/obj/,$(vendor-y))
 
-# Third-party libraries per link mode (TOOLCHAIN.md section 2).
+# Third-party libraries per link mode (docs/toolchain.md §2).
 pc-zmq := libzmq
 pc-x264 := x264
 pc-x265 := x265
@@ -240,14 +244,27 @@ fuzz:
 		sh $(srctree)/scripts/fuzz.sh
 
 # ---------------------------------------------------------------- install
+# install-strip (GNU convention) or INSTALL_STRIP=y: the installed programs
+# are stripped with $(STRIP), which follows CROSS_COMPILE; the build tree
+# keeps its symbols (docs/deploy.md).
 PREFIX ?= /usr/local
 DESTDIR ?=
-install: $(progs)
+INSTALL_STRIP ?=
+# do_install,STRIP?: the programs (stripped when $(1) is y or 1), then the
+# unit, the env example and the licence (support/install/install-extras.sh).
+define do_install
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
 	$(Q)for p in $(progs); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/bin/; done
+	$(Q)$(if $(filter y 1,$(1)),for p in $(notdir $(progs)); do \
+		$(STRIP) $(DESTDIR)$(PREFIX)/bin/$$p || exit 1; done)
 	$(Q)if [ -d $(srctree)/support/install ]; then \
 		SRCTREE=$(srctree) DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" \
 		sh $(srctree)/support/install/install-extras.sh; fi
+endef
+install: $(progs)
+	$(call do_install,$(INSTALL_STRIP))
+install-strip: $(progs)
+	$(call do_install,y)
 
 clean:
 	$(Q)rm -rf $(objtree)/obj $(objtree)/bin $(objtree)/test $(objtree)/fake \
@@ -258,7 +275,7 @@ distclean: clean
 	$(Q)$(if $(O),rm -f $(objtree)/.config $(objtree)/.config.old)
 
 help:
-	@sed -n '2,8p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,9p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
 # Objects made only for a test binary (pattern-rule chains) are kept.  Not
 # .SECONDARY: that would also let a missing library object (new in a
 # Kbuild list) go unbuilt while libcvmmap.a looks up to date.

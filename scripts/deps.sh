@@ -1,23 +1,29 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # deps.sh - install the Debian 12 packages the build, the tests and the
-# interop peers need (TOOLCHAIN.md section 1, PEERS.md).
+# interop peers need (docs/toolchain.md section 1, docs/peers.md).
 #
-#   scripts/deps.sh [--cross] [--build-only | --peers-only] [--check] [--print]
+#   scripts/deps.sh [--cross] [--build-only | --peers-only] [--check | --print | --list]
+#   scripts/deps.sh --list-target
 #
 #   --cross       also the aarch64 cross toolchain, qemu-user and the arm64
-#                 multiarch -dev packages (adds the arm64 architecture)
+#                 twin of every target library (adds the arm64 architecture)
 #   --build-only  only what `make` needs
 #   --peers-only  only the test tools and interop peers
 #   --check       install nothing; exit 1 and list what is missing
 #   --print       print the apt-get command instead of running it
+#   --list        print the selected packages, one a line (installed or not)
+#   --list-target print the -dev packages of the libraries linked into
+#                 target programs (their :arm64 twins come with --cross)
 #
 # Idempotent: when every package is already installed (dpkg-query) it runs
 # neither `apt-get update` nor `apt-get install`.  Needs root; otherwise it
-# prints the exact sudo command and exits 1.
+# prints the exact sudo command and exits 1.  The arm64 packages are
+# installed without their recommendations (GPU drivers and the like that a
+# cross build never uses).
 set -eu
 
-cross=0 build=1 peers=1 check=0 print=0
+cross=0 build=1 peers=1 check=0 print=0 list=0
 for a in "$@"; do
 	case $a in
 	--cross)      cross=1 ;;
@@ -25,16 +31,22 @@ for a in "$@"; do
 	--peers-only) build=0 ;;
 	--check)      check=1 ;;
 	--print)      print=1 ;;
-	-h|--help)    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--list)       list=1 ;;
+	--list-target) list=2 ;;
+	-h|--help)    sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
 	esac
 done
 
-# Build: compiler, Kconfig front ends, static third-party archives.
-BUILD="gcc make pkg-config binutils file libzmq3-dev libx264-dev libx265-dev
-libnuma-dev libffmpeg-nvenc-dev kconfig-frontends-nox python3-kconfiglib
-libncurses-dev libzstd-dev liblz4-dev libavcodec-dev libavutil-dev"
-# Tests and peers: python3 for free_port, the real peers of PEERS.md,
+# Libraries linked into target programs (Makefile libs-y keywords: zmq,
+# x264, x265 with libnuma; the ZED tools' zstd, lz4, libavcodec, libavutil).
+# A cross build needs the arm64 twin of each: CROSS_ARM64 below.
+TARGET="libzmq3-dev libx264-dev libx265-dev libnuma-dev libzstd-dev liblz4-dev
+libavcodec-dev libavutil-dev"
+# Build: compiler, Kconfig front ends, NVENC headers, the target libraries.
+BUILD="gcc make pkg-config binutils file libffmpeg-nvenc-dev
+kconfig-frontends-nox python3-kconfiglib libncurses-dev $TARGET"
+# Tests and peers: python3 for free_port, the real peers of docs/peers.md,
 # clang + compiler-rt for the fuzzers, valgrind.
 PEERS="python3 ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
@@ -43,8 +55,11 @@ libclang-rt-14-dev valgrind"
 # Cross: aarch64 toolchain, qemu-user, target archives from arm64 multiarch.
 CROSS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
 binfmt-support"
-CROSS_ARM64="libzmq3-dev:arm64 libx264-dev:arm64 libx265-dev:arm64
-libnuma-dev:arm64"
+CROSS_ARM64=$(for p in $TARGET; do echo "$p:arm64"; done)
+if [ $list = 2 ]; then
+	for p in $TARGET; do echo "$p"; done
+	exit 0
+fi
 
 want=
 [ $build = 1 ] && want="$want $BUILD"
@@ -57,6 +72,10 @@ if [ $peers = 1 ]; then
 	fi
 fi
 [ $cross = 1 ] && want="$want $CROSS $CROSS_ARM64"
+if [ $list = 1 ]; then
+	for p in $want; do echo "$p"; done
+	exit 0
+fi
 
 # installed PKG: true when dpkg has PKG fully installed; a name without
 # ":arch" means the native (or an arch-independent) package, since with
@@ -92,10 +111,20 @@ if [ $check = 1 ]; then
 	exit 1
 fi
 
-apt="DEBIAN_FRONTEND=noninteractive apt-get install -y$missing"
+# The arm64 packages in a second apt-get, without recommendations.
+native_missing='' arm64_missing=''
+for p in $missing; do
+	case $p in
+	*:arm64) arm64_missing="$arm64_missing $p" ;;
+	*) native_missing="$native_missing $p" ;;
+	esac
+done
+apt="DEBIAN_FRONTEND=noninteractive apt-get install -y"
 cmd=
 [ $need_arch = 1 ] && cmd="dpkg --add-architecture arm64 && "
-cmd="${cmd}apt-get update && $apt"
+cmd="${cmd}apt-get update"
+[ -n "$native_missing" ] && cmd="$cmd && $apt$native_missing"
+[ -n "$arm64_missing" ] && cmd="$cmd && $apt --no-install-recommends$arm64_missing"
 if [ $print = 1 ]; then
 	echo "$cmd"
 	exit 0

@@ -26,7 +26,7 @@ static uint32_t xorshift32(uint32_t *s)
 }
 
 /* 5.2.3: time (4), zero (4), random (1528).  Bytes 4-7 zero selects the
- * simple handshake on every examined server (PROTOCOLS.md 1.1). */
+ * simple handshake on every examined server (docs/protocols.md §1.1). */
 int rtmp_hs_c0c1(uint8_t *out, size_t cap, uint32_t time_ms, uint32_t seed)
 {
 	uint8_t *p = out, *end = out + cap;
@@ -83,7 +83,7 @@ int rtmp_ctl_user(uint8_t *out, size_t cap, uint16_t event, uint32_t v)
 
 /* ---- commands ---------------------------------------------------------- */
 
-/* 7.2.1.1 connect; E-RTMP properties per PROTOCOLS.md 2.6: we announce
+/* 7.2.1.1 connect; E-RTMP properties per docs/protocols.md §2.6: we announce
  * what we send (videoFourCcInfoMap hvc1 = CanEncode 0x02) and no
  * capsEx features; the reply is never required to mention them. */
 int rtmp_cmd_connect(uint8_t *out, size_t cap, double txn,
@@ -284,7 +284,7 @@ int rtmp_url_parse(const char *url, struct rtmp_url *u)
 
 void rtmp_url_redact(const char *url, char *out, size_t cap)
 {
-	const char *h = url, *path, *at, *q;
+	const char *h = url, *path, *at, *end, *last;
 	if (!cap)
 		return;
 	if (strncmp(url, "rtmp://", 7) == 0)
@@ -293,7 +293,13 @@ void rtmp_url_redact(const char *url, char *out, size_t cap)
 	at = strchr(h, '@');
 	if (at && (!path || at < path))
 		h = at + 1;
-	q = strchr(h, '?');
-	snprintf(out, cap, "rtmp://%.*s%s", (int)(q ? (size_t)(q - h) : strlen(h)),
-		 h, q ? "?..." : "");
+	/* The stream name is the key on YouTube, Twitch and most CDNs: keep
+	 * host, port and app, hide everything after the app's last '/'. */
+	end = h + strcspn(h, "?");
+	for (last = end; last > h && last[-1] != '/'; last--)
+		;
+	if (last == h) /* no path: nothing secret but a query */
+		snprintf(out, cap, "rtmp://%.*s%s", (int)(end - h), h, *end ? "?***" : "");
+	else
+		snprintf(out, cap, "rtmp://%.*s***", (int)(last - h), h);
 }

@@ -6,7 +6,7 @@
  * handed out by the chunk reader.  Nothing here touches a socket or a
  * clock: times and random seeds come from the caller.
  * References: Adobe RTMP 1.0 (handshake 5.2, control 5.4, user control
- * 6.2 / 7.1.7, commands 7.2), PROTOCOLS.md 1.1-1.5 and 2.6.
+ * 6.2 / 7.1.7, commands 7.2), docs/protocols.md §1.1-1.5 and 2.6.
  */
 #ifndef CVMMAP_RTMP_MSG_H
 #define CVMMAP_RTMP_MSG_H
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- handshake (RTMP 1.0 5.2; PROTOCOLS.md 1.1) ------------------------ */
+/* ---- handshake (RTMP 1.0 5.2; docs/protocols.md §1.1) ------------------------ */
 
 #define RTMP_VERSION 3
 #define RTMP_HS_SIZE 1536
@@ -45,7 +45,7 @@ int rtmp_ctl_user(uint8_t *out, size_t cap, uint16_t event, uint32_t v);
 enum { RTMP_UC_STREAM_BEGIN = 0, RTMP_UC_PING_REQUEST = 6,
        RTMP_UC_PING_RESPONSE = 7 };
 
-/* ---- AMF0 commands (7.2; PROTOCOLS.md 1.5) ---------------------------- */
+/* ---- AMF0 commands (7.2; docs/protocols.md §1.5) ---------------------------- */
 
 struct rtmp_connect_params {
 	const char *app;
@@ -112,7 +112,8 @@ struct rtmp_url {
  * the path up to the last '/', the stream what follows.  0 or -EINVAL. */
 int rtmp_url_parse(const char *url, struct rtmp_url *u);
 
-/* The URL for logs: no user:pass@, and a query replaced by "?...". */
+/* The URL for logs: no user:pass@, the stream name and query (the stream
+ * key) replaced by "***" after the app and its "/". */
 void rtmp_url_redact(const char *url, char *out, size_t cap);
 
 #endif

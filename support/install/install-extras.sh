@@ -9,7 +9,12 @@
 #   $DESTDIR$SYSCONFDIR/cvmmap-streamer/cvmmap-streamer.env.example
 #       (SYSCONFDIR defaults to /etc for every PREFIX: the unit reads
 #       /etc/cvmmap-streamer/<instance>.env)
+#   $DESTDIR$DOCDIR/LICENSE (DOCDIR defaults to $PREFIX/share/doc/
+#       cvmmap-streamer): the GPL text that must accompany the binaries
+#       (docs/deploy.md, "Licence and firmware")
 # Optional:  SYSTEMD_UNITDIR (overrides the unit directory; "none": no unit),
+#            DOCDIR ("none": no licence file, e.g. when the firmware build
+#            collects licences itself, as Buildroot's legal-info does),
 #            SYSTEMD_RESTART_STEPS=1 (systemd >= 254: exponential restart
 #            backoff with RestartSteps=/RestartMaxDelaySec=).
 set -eu
@@ -17,7 +22,14 @@ set -eu
 DESTDIR=${DESTDIR:-}
 SYSCONFDIR=${SYSCONFDIR:-/etc}
 SYSTEMD_UNITDIR=${SYSTEMD_UNITDIR:-$PREFIX/lib/systemd/system}
+DOCDIR=${DOCDIR:-$PREFIX/share/doc/cvmmap-streamer}
 unit=cvmmap-streamer@.service
+
+if [ "$DOCDIR" != none ]; then
+	install -d "$DESTDIR$DOCDIR"
+	install -m 0644 "$SRCTREE/LICENSE" "$DESTDIR$DOCDIR/LICENSE"
+	echo "  INSTALL $DOCDIR/LICENSE"
+fi
 
 install -d "$DESTDIR$SYSCONFDIR/cvmmap-streamer"
 install -m 0644 "$SRCTREE/support/etc/cvmmap-streamer.env.example" \

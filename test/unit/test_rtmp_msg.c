@@ -9,7 +9,7 @@
 static uint8_t out[4096], want[1024];
 
 /* connect bytes assembled independently (python struct) from the AMF0
- * rules of PROTOCOLS.md 1.4. */
+ * rules of docs/protocols.md §1.4. */
 static const char connect_h264[] =
 	"02 00 07 63 6f 6e 6e 65 63 74 00 3f f0 00 00 00 "
 	"00 00 00 03 00 03 61 70 70 02 00 04 6c 69 76 65 "
@@ -167,10 +167,14 @@ static void t_url(void)
 	CHECK_EQ(rtmp_url_parse("rtmp://:1/live/x", &u), -EINVAL);
 
 	rtmp_url_redact("rtmp://user:pw@example.com/app/key?token=secret", r, sizeof r);
-	CHECK_STR(r, "rtmp://example.com/app/key?...");
-	CHECK(!strstr(r, "pw") && !strstr(r, "secret"));
+	CHECK_STR(r, "rtmp://example.com/app/***");
+	CHECK(!strstr(r, "pw") && !strstr(r, "secret") && !strstr(r, "key"));
 	rtmp_url_redact("rtmp://h:1/a/b", r, sizeof r);
-	CHECK_STR(r, "rtmp://h:1/a/b");
+	CHECK_STR(r, "rtmp://h:1/a/***");
+	rtmp_url_redact("rtmp://h/live/sub/k3y?x=1", r, sizeof r);
+	CHECK_STR(r, "rtmp://h/live/sub/***");
+	rtmp_url_redact("rtmp://u@h?x", r, sizeof r);
+	CHECK_STR(r, "rtmp://h?***");
 }
 
 static const struct unit_case cases[] = {

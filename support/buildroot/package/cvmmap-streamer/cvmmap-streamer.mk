@@ -14,6 +14,11 @@ CVMMAP_STREAMER_SITE_METHOD = local
 CVMMAP_STREAMER_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = \
 	--exclude=/build --exclude=/.config --exclude=/.config.old
 
+# GPL, and x264/x265 are linked into the programs: `make legal-info`
+# collects LICENSE and the source (docs/deploy.md, "Licence and firmware").
+CVMMAP_STREAMER_LICENSE = GPL-2.0+
+CVMMAP_STREAMER_LICENSE_FILES = LICENSE
+
 CVMMAP_STREAMER_DEPENDENCIES = host-pkgconf zeromq \
 	$(if $(BR2_PACKAGE_CVMMAP_STREAMER_X264),x264) \
 	$(if $(BR2_PACKAGE_CVMMAP_STREAMER_X265),x265)
