@@ -134,8 +134,11 @@ static int open_backend(struct encoder *e)
 	char why[160];
 
 	/* A build without hardware is a choice, not a fallback: no warning. */
-	if (dev == ENCDEV_SOFTWARE || (dev == ENCDEV_AUTO && !any_hardware(codec)))
+	if (dev == ENCDEV_SOFTWARE || (dev == ENCDEV_AUTO && !any_hardware(codec))) {
+		log_debug("enc", "%s: software (%s)", codec_names[codec], dev == ENCDEV_SOFTWARE ?
+			  "--encoder-device software" : "no hardware encoder built in");
 		return open_software(e);
+	}
 	for (t = enc_table; *t; t++) {
 		const struct enc_ops *b = *t;
 
@@ -143,6 +146,8 @@ static int open_backend(struct encoder *e)
 			continue;
 		tried++;
 		why[0] = '\0';
+		log_debug("enc", "%s: trying %s (--encoder-device %s)", codec_names[codec],
+			  b->name, encoder_device_names[dev]);
 		if (b->open(&e->st, &e->cfg, why, sizeof why) == 0) {
 			e->ops = b;
 			return 0;
@@ -188,6 +193,8 @@ int encoder_open(struct encoder **out, const struct encoder_cfg *cfg)
 	}
 	log_info("enc", "%s %ux%u %u/%u fps gop %d", e->ops->name,
 		 cfg->width, cfg->height, cfg->fps_num, cfg->fps_den, cfg->gop);
+	log_debug("enc", "%s settings: b-frames %d bitrate %d kbps quality %d threads %d",
+		  e->ops->name, cfg->b_frames, cfg->bitrate_kbps, cfg->quality, cfg->threads);
 	*out = e;
 	return 0;
 }

@@ -75,15 +75,18 @@ static void on_info_control(void *arg, int status, const uint8_t *data, size_t n
 	on_info_reply(arg, status, data, n, 1);
 }
 
-/* GetSourceInfoRequest is empty (CONTRACT.md 6.1: 0 bytes). */
+/* GetSourceInfoRequest is empty (docs/contract.md §6.1: 0 bytes). */
 static void request_info(struct control *c, int era_control)
 {
 	if (c->info_pending && !era_control)
 		return;
 	if (nats_client_request(c->nc, era_control ? c->subj_info_control :
 				c->subj_info_producer, "", 0, INFO_TIMEOUT_MS,
-				era_control ? on_info_control : on_info_producer, c) == 0)
+				era_control ? on_info_control : on_info_producer, c) == 0) {
 		c->info_pending = 1;
+		log_debug(TAG, "source info requested on %s", era_control ?
+			  c->subj_info_control : c->subj_info_producer);
+	}
 }
 
 static void on_status_msg(void *arg, const struct nats_event *ev)
@@ -204,6 +207,9 @@ int control_open(struct control **out, const struct control_cfg *cfg,
 		free(c);
 		return -EINVAL;
 	}
+	log_debug(TAG, "subscribed: %s %s %s; publishing %s; source info from %s or %s",
+		  c->subj_status, c->subj_body, c->subj_streamer_stats,
+		  c->subj_streamer_status, c->subj_info_producer, c->subj_info_control);
 	*out = c;
 	return 0;
 }

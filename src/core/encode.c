@@ -81,12 +81,15 @@ struct encode_stage {
 
 	const char *name;           /* atomic: the back-end now running */
 	struct encode_stats st;     /* atomic counters */
-	struct log_limit rl_size, rl_fmt, rl_enc, rl_big, rl_noau, rl_resize, rl_fps;
+	uint32_t frame_id;          /* the frame being handled (for logs) */
+	struct log_limit rl_size, rl_fmt, rl_enc, rl_big, rl_noau, rl_resize, rl_fps, rl_lost;
 };
 
 static void lose(struct encode_stage *e, enum lost why)
 {
 	ADD(e->st.lost[why], 1);
+	log_limited(&e->rl_lost, LOG_DEBUG, TAG, "frame %u lost: %s", e->frame_id,
+		    lost_names[why]);
 }
 
 int encode_stage_open(struct encode_stage **out, const struct encode_cfg *cfg,
@@ -483,6 +486,7 @@ int encode_stage_frame(struct encode_stage *e, const struct frame_slot *s, int k
 	uint32_t num, den;
 	int jump;
 
+	e->frame_id = s->frame_id;
 	if (c->ingest_only) {
 		lose(e, L_NOT_ENCODED);
 		return 0;
@@ -499,8 +503,12 @@ int encode_stage_frame(struct encode_stage *e, const struct frame_slot *s, int k
 		return 0;
 	}
 	if (may_pass) {
-		if (e->pt_mode < 0)
+		if (e->pt_mode < 0) {
 			e->pt_mode = has_au;            /* the first frame decides */
+			log_debug(TAG, "frame %u %s: %s", s->frame_id, has_au ?
+				  "carries an access unit of --codec" : "carries no usable access unit",
+				  has_au ? "passthrough (the producer's own encode)" : "encoding here");
+		}
 		if (e->pt_mode == 1 && !has_au) {
 			if (++e->pt_missing < PT_GIVE_UP || !s->pix_size) {
 				lose(e, L_NO_AU);

@@ -2,7 +2,7 @@
 /* ingest.c - ZMQ sync -> coherent SHM copy -> frame slot (ingest.h).
  *
  * One struct ingest owns a ZMQ SUB socket and a read-only SHM reader.
- * ingest_next() implements CONTRACT.md section 9:
+ * ingest_next() implements docs/contract.md §9:
  *   1. drain the SUB socket, keep the newest sync of our instance;
  *   2. fstat the object; check for a replaced object (new inode) every
  *      INODE_CHECK_NS, on ONLINE and whenever the metadata disagrees with
@@ -60,7 +60,7 @@ struct ingest {
 	int force_inode_check;
 
 	uint8_t m1[CVMMAP_META_SIZE];
-	struct log_limit rl_bad, rl_rej, rl_big, rl_open, rl_dup;
+	struct log_limit rl_bad, rl_rej, rl_big, rl_open, rl_dup, rl_dbg;
 	struct cvmmap_meta meta;
 };
 
@@ -132,7 +132,7 @@ static int label_ok(const struct ingest *in, const char *wire)
 	return !in->label[0] || zlabel_eq(wire, in->label);
 }
 
-/* Route one received message on byte 0 (CONTRACT.md 5.2). */
+/* Route one received message on byte 0 (docs/contract.md §5.2). */
 static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 {
 	struct zsync sy;
@@ -207,8 +207,11 @@ static int check_inode(struct ingest *in, uint64_t now)
 		__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
 		log_info(TAG, "%s replaced (new inode): reattached", in->shm.name);
 	}
-	if (r == 1)
+	if (r == 1) {
+		log_debug(TAG, "%s opened: %llu bytes", in->shm.name,
+			  (unsigned long long)in->shm.size);
 		in->opened_once = 1;
+	}
 	return r == 1;
 }
 
@@ -263,6 +266,9 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 				    sy->frame_count, meta_reason_str(r));
 		} else {
 			ST_INC(in->st.late);
+			log_limited(&in->rl_dbg, LOG_DEBUG, TAG, "sync for frame %u: the "
+				    "object already holds frame %u (late, skipped)",
+				    sy->frame_count, m->frame_id);
 		}
 		return 0;
 	}
@@ -294,6 +300,8 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	    shm_read(&in->shm, m2, sizeof m2, M2_OFF) < 0 ||
 	    memcmp(m2, in->m1 + M2_OFF, sizeof m2) != 0) {
 		ST_INC(in->st.torn);
+		log_limited(&in->rl_dbg, LOG_DEBUG, TAG, "frame %u: metadata changed "
+			    "during the copy (torn, skipped)", sy->frame_count);
 		return 0;
 	}
 	/* A sync queued during the copy means the producer may have started
@@ -319,6 +327,8 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	if (in->have_last && went_back(in, m->frame_id, m->capture_ns)) {
 		__atomic_store_n(&in->reset_pending, 1, __ATOMIC_RELAXED);
 		ST_INC(in->st.resets);
+		log_debug(TAG, "frame %u after frame %u: counter or clock went back, "
+			  "new segment", m->frame_id, in->last_id);
 	}
 	dst->reset = __atomic_exchange_n(&in->reset_pending, 0, __ATOMIC_RELAXED);
 	in->have_last = 1;

@@ -9,7 +9,7 @@
  * Output memory is one send window (sendq.c) of 2 x MAX_AU_KIB plus
  * headroom, allocated at open; flushing is one send() of everything
  * unsent.  Timestamps are DTS in ms since the first AU of the
- * connection, never backwards (PROTOCOLS.md 1.6); CompositionTime
+ * connection, never backwards (docs/protocols.md §1.6); CompositionTime
  * carries PTS - DTS.
  */
 #include "proto/rtmp_sink.h"
@@ -142,6 +142,8 @@ static void note_drops(struct rtmp_sink *s, int r, unsigned dropped)
 	if (dropped)
 		log_limited(&s->rl_drop, LOG_WARN, TAG, "congestion: dropped %u queued "
 			    "AUs (%llu in total)", dropped, (unsigned long long)s->st.aus_dropped);
+	if (dropped && (r & SENDQ_NEED_KEY))
+		log_debug(TAG, "congestion: %u AUs dropped, waiting for a keyframe", dropped);
 }
 
 static void drop_frames(struct rtmp_sink *s, uint64_t now)
@@ -167,8 +169,10 @@ static void fail(struct rtmp_sink *s, uint64_t now, const char *why)
 {
 	unsigned delay = backoff_next(&s->backoff, &s->rng);
 
-	log_limited(&s->rl_fail, LOG_WARN, TAG, "%s: %s; reconnecting in %u ms",
-		    s->url_log, why, delay);
+	if (!log_limited(&s->rl_fail, LOG_WARN, TAG, "%s: %s; reconnecting in %u ms",
+			 s->url_log, why, delay))
+		log_debug(TAG, "%s: %s; attempt %llu in %u ms", s->url_log, why,
+			  (unsigned long long)s->st.failures + 2, delay);
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -199,7 +203,7 @@ static void start_connect(struct rtmp_sink *s, uint64_t now)
 		fail(s, now, "connect failed");
 		return;
 	}
-	log_debug(TAG, "%s: connecting", s->url_log);
+	log_debug(TAG, "%s: connecting to %d address(es)", s->url_log, n);
 	s->fd = fd;
 	s->deadline_ns = now + PHASE_TIMEOUT_NS;
 }
@@ -270,7 +274,7 @@ static void read_input(struct rtmp_sink *s, uint64_t now)
 
 /* Map DTS to a message timestamp: ms since the first AU of this
  * connection; never backwards - a DTS jump backwards rebases so the
- * stream continues from the last timestamp (PROTOCOLS.md 1.6). */
+ * stream continues from the last timestamp (docs/protocols.md §1.6). */
 static uint32_t au_timestamp(struct rtmp_sink *s, const struct access_unit *au)
 {
 	uint64_t last_ns = (uint64_t)s->last_ts * 1000000u;
@@ -285,7 +289,7 @@ static uint32_t au_timestamp(struct rtmp_sink *s, const struct access_unit *au)
 	return s->last_ts;
 }
 
-/* onMetaData (PROTOCOLS.md 2.5) goes right before every sequence header,
+/* onMetaData (docs/protocols.md §2.5) goes right before every sequence header,
  * so a new connection or a new geometry gets the width and height of the
  * SPS actually sent (the configuration may not know them). */
 static int send_metadata(struct rtmp_sink *s, const struct param_sets *ps,

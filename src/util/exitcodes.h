@@ -5,7 +5,7 @@
 
 enum exit_code {
 	EXIT_OK = 0,            /* success */
-	EXIT_INVALID_ARGS = 1,  /* invalid arguments (reserved; parsers use 2) */
+	EXIT_FAILED = 1,        /* ZED tools: a conversion failed */
 	EXIT_USAGE = 2,         /* invalid arguments or configuration */
 	EXIT_PT_MISMATCH = 3,   /* tester: RTP payload type mismatch */
 	EXIT_THRESHOLD = 4,     /* tester: packet/frame threshold not met */

@@ -23,4 +23,53 @@ if optional CONFIG_RTP; then
 else
 	skip "payload type out of range exits 2" "CONFIG_RTP off"
 fi
+# Every choice a usage error offers is accepted, and no error offers only a
+# metavar ("expected MODE"): checked for every option of --help.
+cat > "$OBJTREE/test/cli_choices.sh" <<'EOF2'
+S=$1 bad=0
+for o in $($S --help | sed -n 's/^  \(--[a-z0-9-]*\) [^ ].*/\1/p'); do
+	err=$($S $o @@bogus 2>&1 | head -n 1)
+	case $err in
+	*"(expected "[A-Z]*")"*) echo "$o: $err"; bad=1 ;;
+	esac
+	list=$(echo "$err" | sed -n "s/.*$o: unknown value .* (expected \(.*\))$/\1/p" |
+		sed 's/,/ /g; s/ or / /')
+	for v in $list; do
+		if $S $o "$v" 2>&1 | grep -q -- "$o:"; then
+			echo "$o: offers '$v' but refuses it"; bad=1
+		fi
+	done
+	[ -n "$list" ] && echo "$o: $list"
+done
+exit $bad
+EOF2
+testing "every choice a usage error names is accepted" \
+	"sh $OBJTREE/test/cli_choices.sh '$S' && sh $OBJTREE/test/cli_choices.sh '$S' | grep -q -- '--codec: h264 h265'"
+
+# --help's exit codes are the ones the streamer can return: the EXIT_*
+# names its sources (not the tools') use, numbered by util/exitcodes.h.
+testing "--help lists exactly the exit codes the streamer returns" "
+	used=\$(grep -rhoE 'EXIT_[A-Z_]+' '$SRCTREE/src' --include=*.c \
+		--exclude-dir=tools --exclude-dir=zed | sort -u |
+		while read n; do sed -n \"s/^[[:space:]]*\$n = \\([0-9]*\\).*/\\1/p\" \
+			'$SRCTREE/src/util/exitcodes.h'; done | sort -n | tr '\n' ' ')
+	help=\$($S --help | sed -n '/^Exit codes:/,/^Example/p' | grep -oE '(^|[ ,])[0-9]+ [a-z]' |
+		grep -oE '[0-9]+' | sort -n | tr '\n' ' ')
+	echo \"sources: \$used help: \$help\"; [ -n \"\$used\" ] && [ \"\$used\" = \"\$help\" ]"
+testing "README's exit table names every code of util/exitcodes.h" "
+	for c in \$(sed -n 's/^[[:space:]]*EXIT_[A-Z_]* = \\([0-9]*\\).*/\\1/p' '$SRCTREE/src/util/exitcodes.h'); do
+		grep -q \"^| \$c |\" '$SRCTREE/README.md' || { echo \"missing \$c\"; exit 1; }
+	done"
+
+# --log-level debug says more than info: the decisions a field engineer
+# needs (encoder choice, passthrough or encode, lost frames, ...).
+if optional CONFIG_SINK_NULL; then
+	testing "--log-level debug adds the decisions" "
+		run='$S --input-mode dummy --dummy-frames 5 --null --no-nats --stats-interval-ms 0'
+		\$run --log-level info 2>&1 | grep -c ' D ' | grep -qx 0 &&
+		\$run --log-level debug 2>&1 | grep ' D ' | tee /dev/stderr | grep -q ' D enc: ' &&
+		\$run --log-level debug --encoder-device passthrough 2>&1 | grep -q ' D pipeline: frame 0 lost: no_au'"
+else
+	skip "--log-level debug adds the decisions" "CONFIG_SINK_NULL off"
+fi
 finish
