@@ -32,6 +32,11 @@ enabled() {
 	grep -q "^$1=y" "${KCONFIG_CONFIG:-${SRCTREE:-.}/.config}" 2>/dev/null
 }
 
+# config_value CONFIG_X: the value of an int/string symbol (empty if unset).
+config_value() {
+	sed -n "s/^$1=//p" "${KCONFIG_CONFIG:-${SRCTREE:-.}/.config}" 2>/dev/null | tr -d '"'
+}
+
 # wait_for FILE PATTERN [TENTHS]: poll FILE until a line matches PATTERN,
 # at most TENTHS tenths of a second (default 50); true when it did.
 wait_for() {

@@ -226,6 +226,7 @@ static void *encode_thread(void *arg)
 			r = encode_stage_frame(p->es, &p->frames[s],
 					       __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
 			lq_release(&p->fq, (unsigned)s);
+			lq_started(&p->fq);     /* the first encoder is open */
 			if (r)
 				fatal(p, r);
 		}
@@ -587,7 +588,7 @@ static void ctl_status(void *arg, uint32_t status)
 	p->producer_state = status == MODULE_STATUS_STREAM_RESET ? MODULE_STATUS_ONLINE
 								 : (int)status;
 	/* STREAM_RESET and the first frame of the new segment are not
-	 * ordered (CONTRACT.md 10).  The ingest counts every regression
+	 * ordered (docs/contract.md §10).  The ingest counts every regression
 	 * before it hands the frame on, so a regression no STREAM_RESET has
 	 * claimed yet means this event is late: that frame is (being)
 	 * rebased.  Otherwise the event is early: mark the next frame, and
@@ -744,7 +745,7 @@ static int alloc_slots(struct pipeline *p)
 
 	if (o->input_mode == INPUT_DUMMY)
 		pix = (size_t)o->dummy_width * (size_t)o->dummy_height * 3;
-	p->nframes = lq_slots((unsigned)o->queue_size);
+	p->nframes = lq_slots((unsigned)o->queue_size, CONFIG_START_HOLD);
 	p->frames = calloc(p->nframes, sizeof *p->frames);
 	if (!p->frames)
 		return -ENOMEM;
@@ -752,7 +753,7 @@ static int alloc_slots(struct pipeline *p)
 		if (frame_slot_alloc(&p->frames[i], pix, au) < 0)
 			return -ENOMEM;
 	}
-	if (lq_init(&p->fq, (unsigned)o->queue_size) < 0)
+	if (lq_init(&p->fq, (unsigned)o->queue_size, CONFIG_START_HOLD) < 0)
 		return -EINVAL;         /* cli.c keeps --queue-size in range */
 	for (i = 0; i < AU_DEPTH + 2; i++) {
 		p->aus[i].data = malloc(au);
@@ -760,7 +761,7 @@ static int alloc_slots(struct pipeline *p)
 		if (!p->aus[i].data)
 			return -ENOMEM;
 	}
-	lq_init(&p->aq, AU_DEPTH);
+	lq_init(&p->aq, AU_DEPTH, 0);
 	if (CONFIG_NATS && o->body_sei) {
 		p->body_pending = malloc(BODY_MAX);
 		p->sei_buf = malloc(BODY_MAX * 2);

@@ -53,19 +53,27 @@ unsigned spsc_count(const struct spsc *q)
 	       __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 }
 
-int lq_init(struct lq *l, unsigned depth)
+int lq_init(struct lq *l, unsigned depth, unsigned hold)
 {
 	unsigned i;
 
-	if (depth < 1 || depth > LQ_DEPTH_MAX)
+	if (depth < 1 || depth > LQ_DEPTH_MAX || hold > LQ_DEPTH_MAX)
 		return -EINVAL;
-	spsc_init(&l->pub, depth);
+	l->depth = depth;
+	l->holding = hold > depth;
+	l->started = 0;
+	spsc_init(&l->pub, l->holding ? hold : depth);
 	spsc_init(&l->free, SPSC_MAX);
-	for (i = 0; i < lq_slots(depth); i++)
+	for (i = 0; i < lq_slots(depth, hold); i++)
 		spsc_push(&l->free, i);
 	l->spare = -1;
 	l->drops = 0;
 	return 0;
+}
+
+void lq_started(struct lq *l)
+{
+	__atomic_store_n(&l->started, 1, __ATOMIC_RELEASE);
 }
 
 int lq_acquire(struct lq *l)
@@ -76,7 +84,7 @@ int lq_acquire(struct lq *l)
 		l->spare = -1;
 		return s;
 	}
-	/* depth + 2 slots: consumer holds <= 1, pub <= depth, so one is free. */
+	/* lq_slots(): consumer holds <= 1, pub <= pub.cap, so one is free. */
 	return spsc_pop_shared(&l->free);
 }
 
@@ -84,6 +92,13 @@ int lq_publish(struct lq *l, unsigned slot)
 {
 	int dropped = 0;
 
+	/* End of the hold: fewer than depth wait and the count only falls
+	 * behind our back, so the smaller capacity is safe from here on. */
+	if (l->holding && __atomic_load_n(&l->started, __ATOMIC_ACQUIRE) &&
+	    spsc_count(&l->pub) < l->depth) {
+		l->pub.cap = l->depth;
+		l->holding = 0;
+	}
 	while (spsc_push(&l->pub, slot)) {
 		int old = spsc_pop_shared(&l->pub);
 

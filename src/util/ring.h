@@ -14,6 +14,10 @@
  *              queue drops the oldest entry (counted) and reuses its slot.
  *              Depth 1 is a triple buffer: the reader always gets the
  *              newest frame.  Lock-free on both sides.
+ *              A start-up hold lets up to "hold" entries wait instead
+ *              until the consumer says it has started (its first encoder
+ *              is open) and has caught up below the depth: the frames
+ *              that arrive while an encoder opens are encoded, not lost.
  */
 #ifndef CVMMAP_RING_H
 #define CVMMAP_RING_H
@@ -42,18 +46,28 @@ int spsc_pop_shared(struct spsc *q);           /* index, or -1 when empty */
 unsigned spsc_count(const struct spsc *q);
 
 struct lq {
-	struct spsc pub;   /* published slots, oldest first */
+	struct spsc pub;   /* published slots, oldest first; pub.cap is the
+			      depth in force (producer-owned) */
 	struct spsc free;  /* slots the consumer gave back */
 	int spare;         /* producer: a dropped slot to refill, or -1 */
+	uint32_t depth;    /* the depth once the hold is over */
+	int holding;       /* producer: the start-up hold is in force */
+	int started;       /* consumer: lq_started() was called (atomic) */
 	uint64_t drops;    /* published slots dropped unread (producer-owned) */
 };
 
-/* Slots 0 .. depth+1 exist; depth 1 .. LQ_DEPTH_MAX.  0, or -EINVAL for
- * a depth outside that range (nothing is set up then). */
-int lq_init(struct lq *l, unsigned depth);
-static inline unsigned lq_slots(unsigned depth) { return depth + 2; }
+/* The queue holds max(depth, hold) entries; slots 0 .. that + 1 exist. */
+static inline unsigned lq_slots(unsigned depth, unsigned hold)
+{
+	return (depth > hold ? depth : hold) + 2;
+}
+/* depth 1 .. LQ_DEPTH_MAX, hold 0 .. LQ_DEPTH_MAX (0: no hold).  0, or
+ * -EINVAL outside those ranges (nothing is set up then). */
+int lq_init(struct lq *l, unsigned depth, unsigned hold);
+/* Consumer: it keeps up now; the hold ends once fewer than depth wait. */
+void lq_started(struct lq *l);
 /* Producer: a slot to fill (never fails for a queue lq_init() accepted:
- * depth + 2 slots, the consumer holds <= 1, pub <= depth). */
+ * lq_slots() slots, the consumer holds <= 1, pub <= pub.cap). */
 int lq_acquire(struct lq *l);
 /* Producer: give back an acquired slot without publishing it. */
 static inline void lq_unacquire(struct lq *l, unsigned slot) { l->spare = (int)slot; }

@@ -18,11 +18,14 @@
  *   open_fail (session open -> NV_ENC_ERR_NO_ENCODE_DEVICE) |
  *   init_fail (nvEncInitializeEncoder -> NV_ENC_ERR_UNSUPPORTED_PARAM) |
  *   zero_output (every picture -> NV_ENC_ERR_NEED_MORE_INPUT)
+ * FAKE_NVENC_OPEN_DELAY_MS=N: opening a session takes N ms, as a real
+ *   driver's does (a CUDA context and a session: hundreds of ms).
  */
 #include <ffnvcodec/nvEncodeAPI.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BS_CAP 4096
 
@@ -75,6 +78,12 @@ static NVENCSTATUS NVENCAPI open_ex(NV_ENC_OPEN_ENCODE_SESSION_EX_PARAMS *p, voi
 		return bad("open: need a CUDA context");
 	if (!strcmp(mode(), "open_fail"))
 		return NV_ENC_ERR_NO_ENCODE_DEVICE;
+	if (getenv("FAKE_NVENC_OPEN_DELAY_MS")) {
+		long ms = atol(getenv("FAKE_NVENC_OPEN_DELAY_MS"));
+		struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return NV_ENC_ERR_OUT_OF_MEMORY;

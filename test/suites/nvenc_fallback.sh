@@ -60,4 +60,18 @@ testing "zero NVENC output for 60 frames: x264 takes over with an IDR, stream de
 	 if command -v ffprobe > /dev/null; then
 		[ \"\$(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 $f)\" = 15 ]
 	 fi"
+# Start-up hold (CONFIG_START_HOLD): the frames that arrive while the
+# encoder opens wait in their slots and are encoded, none replaced.  The
+# fake takes 250 ms to open (8 frames at 30 fps): with the hold off, or on
+# the old pipeline, 6 or more of them are lost (reason queue).
+if optional CONFIG_SINK_NULL && [ "$(config_value CONFIG_START_HOLD)" -ge 8 ] 2>/dev/null; then
+	testing "frames that arrive while NVENC opens wait: 45/45 out, none lost" \
+		"LD_LIBRARY_PATH=$FAKE FAKE_NVENC_OPEN_DELAY_MS=250 ${TEST_EXEC:-} $BIN/cvmmap_streamer \
+			--input-mode dummy --dummy-frames 45 --dummy-width 320 --dummy-height 240 \
+			--encoder-device nvenc --null --no-nats --stats-interval-ms 0 > $TMP/hold.log 2>&1;
+		 tail -n 1 $TMP/hold.log; . $SRCTREE/scripts/accounting.sh; accounting_ok $TMP/hold.log &&
+		 [ \"\$(exit_field $TMP/hold.log out)\" = 45 ] && grep -q 'enc=nvenc' $TMP/hold.log"
+else
+	skip "frames that arrive while NVENC opens wait" "needs CONFIG_SINK_NULL and CONFIG_START_HOLD >= 8"
+fi
 finish
