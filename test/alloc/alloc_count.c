@@ -5,8 +5,10 @@
  * and forwards them to glibc's own __libc_* entry points.  It also watches
  * the sinks' output calls (send, sendmmsg): the allocation count is noted
  * at output call number ALLOC_MARK (default 50, well after start-up) and
- * at the last output call, so "steady" = allocations between the two =
- * allocations while frames flow, without start-up or shutdown.  At exit
+ * at the ALLOC_TAIL-th last (default 4: the shutdown's own outputs, such
+ * as an RTCP BYE sent after the input has stopped, are not frames), so
+ * "steady" = allocations between the two = allocations while frames
+ * flow, without start-up or shutdown.  At exit
  * it writes "allocs N", "sends N" and "steady N" to ALLOC_COUNT_FILE.
  * Works for dynamic and mostly-static builds (glibc is dynamic there);
  * not for fully static ones.
@@ -24,7 +26,9 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 
-static unsigned long long allocs, sends, at_mark, at_last, mark = 50;
+#define TAIL_MAX 16
+static unsigned long long allocs, sends, at_mark, mark = 50, tail = 4;
+static unsigned long long at_send[TAIL_MAX];   /* allocs at the last sends */
 static ssize_t (*real_send)(int, const void *, size_t, int);
 static int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 
@@ -37,7 +41,7 @@ static void on_output(void)
 
 	if (n == mark)
 		__atomic_store_n(&at_mark, a, __ATOMIC_RELAXED);
-	__atomic_store_n(&at_last, a, __ATOMIC_RELAXED);
+	__atomic_store_n(&at_send[n % TAIL_MAX], a, __ATOMIC_RELAXED);
 }
 
 __attribute__((constructor)) static void init(void)
@@ -46,6 +50,9 @@ __attribute__((constructor)) static void init(void)
 
 	if (m && atoi(m) > 0)
 		mark = (unsigned long long)atoi(m);
+	m = getenv("ALLOC_TAIL");
+	if (m && atoi(m) > 0 && atoi(m) < TAIL_MAX)
+		tail = (unsigned long long)atoi(m);
 	real_send = (ssize_t (*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
 	real_sendmmsg = (int (*)(int, struct mmsghdr *, unsigned int, int))
 		dlsym(RTLD_NEXT, "sendmmsg");
@@ -118,7 +125,8 @@ __attribute__((destructor)) static void report(void)
 	if (!path || !(f = fopen(path, "w")))
 		return;
 	fprintf(f, "allocs %llu\nsends %llu\n", allocs, sends);
-	if (sends > mark)
-		fprintf(f, "steady %llu\n", at_last - at_mark);
+	/* the window is output call mark .. sends - tail (inclusive) */
+	if (sends >= mark + tail)
+		fprintf(f, "steady %llu\n", at_send[(sends - tail) % TAIL_MAX] - at_mark);
 	fclose(f);
 }

@@ -4,7 +4,8 @@
 #
 # The streamer runs under the counting LD_PRELOAD shim
 # (test/alloc/alloc_count.c), which reports how many allocations happened
-# between the sinks' 50th output call and their last one: the steady
+# between the sinks' 50th output call and their 4th-last one (the last
+# ones are the shutdown's: an RTCP BYE after the input stopped): the steady
 # state, without start-up or shutdown.  That number must be 0.  x265
 # allocates inside the encoder on every frame (encoder-internal, excluded
 # by the rule); its row proves that the shim does see such allocations.
