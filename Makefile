@@ -88,11 +88,17 @@ savedefconfig:
 	@echo "minimal config written to $(objtree)/defconfig"
 
 ifdef need_config
-# A build without a .config starts from the default configuration.
-$(KCONFIG_CONFIG):
-	@echo "  no $(KCONFIG_CONFIG): using defconfig"
+# A build without a .config starts from the default configuration; a
+# .config older than a Kconfig file gets the new symbols' defaults
+# (olddefconfig, as Linux's syncconfig) and make re-reads it.  Without a
+# Kconfig front end genconfig.sh gives the new ints their defaults.
+$(KCONFIG_CONFIG): $(KCONFIG_FILES)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(KCONFIG) defconfig defconfig
+	$(Q)if [ ! -f $@ ]; then echo "  no $@: using defconfig"; \
+		$(KCONFIG) defconfig defconfig; \
+	elif $(KCONFIG) have; then echo "  $@ is older than Kconfig: olddefconfig"; \
+		$(KCONFIG) olddefconfig && touch $@; \
+	else echo "  $@ is older than Kconfig (no Kconfig front end to update it)"; fi
 -include $(KCONFIG_CONFIG)
 endif
 

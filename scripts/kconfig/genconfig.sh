@@ -6,7 +6,11 @@
 #
 # Every symbol declared in the Kconfig files is defined, always: bools as
 # 0 or 1 (so code says `if (CONFIG_RTP)`, never #ifdef), ints/hex as their
-# value (0 when unset), strings as C strings ("" when unset).  Each bool
+# value (0 when unset), strings as C strings ("" when unset).  An int,
+# hex or string the .config does not mention at all (a .config older than
+# the symbol, no Kconfig front end to update it) takes its unconditional
+# Kconfig default, and a warning names it; a bool it does not mention is
+# off (kconfig leaves out bools whose dependencies are off).  Each bool
 # also gets IF_X(...) and IF_NOT_X(...), which expand to their arguments
 # when X is on (off) and to nothing otherwise (toybox's USE_X/SKIP_X), for
 # tables: { IF_RTP(&rtp_sink_ops,) IF_RTMP(&rtmp_sink_ops,) }.  Needs only
@@ -18,8 +22,12 @@ awk '
 FNR == NR { if ($1 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
 		k = substr($0, 8); i = index(k, "=");
 		val[substr(k, 1, i - 1)] = substr(k, i + 1) }
+	    else if ($0 ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/)
+		val[substr($2, 8)] = "n"
 	    next }
-/^[ \t]*(menu)?config[ \t]+[A-Za-z0-9_]+/ { sym = $2; if (!(sym in type)) order[n++] = sym; next }
+/^[ \t]*(menu)?config[ \t]+[A-Za-z0-9_]+/ { sym = $2; cur = $2; if (!(sym in type)) order[n++] = sym; next }
+/^[ \t]*(endmenu|endif|endchoice|choice|menu|if|source|comment)([ \t]|$)/ { cur = "" }
+/^[ \t]*default[ \t]+/ && cur != "" && !(cur in def) && $0 !~ /[ \t]if[ \t]/ { def[cur] = $2 }
 /^[ \t]*(bool|tristate|def_bool)([ \t]|$)/ && sym != "" { type[sym] = "bool"; sym = ""; next }
 /^[ \t]*(int|def_int)([ \t]|$)/ && sym != "" { type[sym] = "int"; sym = ""; next }
 /^[ \t]*(hex|def_hex)([ \t]|$)/ && sym != "" { type[sym] = "hex"; sym = ""; next }
@@ -30,6 +38,10 @@ END {
 	print "#define CVMMAP_GENERATED_CONFIG_H"
 	for (i = 0; i < n; i++) {
 		s = order[i]; t = type[s]; v = (s in val) ? val[s] : ""
+		if (!(s in val) && (s in def) && t != "bool") {
+			v = def[s]
+			printf "genconfig: CONFIG_%s not in the .config: its default %s (make olddefconfig)\n", s, v > "/dev/stderr"
+		}
 		if (t == "bool")        out = (v == "y") ? "1" : "0"
 		else if (t == "string") out = (v == "") ? "\"\"" : v
 		else                    out = (v == "") ? "0" : v

@@ -4,7 +4,8 @@
 #
 #   scripts/kconfig/kconfig.sh ACTION [FILE]
 #   ACTION: defconfig FILE | savedefconfig FILE | olddefconfig |
-#           allnoconfig | allyesconfig | menuconfig
+#           allnoconfig | allyesconfig | menuconfig |
+#           have (exit 0 when a front end is installed, else 1)
 #
 # Prefers kconfig-frontends-nox (kconfig-conf/kconfig-mconf), falls back to
 # python3-kconfiglib run by /usr/bin/python3 (a python3 earlier on PATH may
@@ -18,6 +19,7 @@ unset srctree 2>/dev/null || true
 
 if command -v kconfig-conf >/dev/null 2>&1; then
 	case $action in
+	have)          exit 0 ;;
 	defconfig)     exec kconfig-conf --defconfig="$file" Kconfig ;;
 	savedefconfig) exec kconfig-conf --savedefconfig="$file" Kconfig ;;
 	olddefconfig)  exec kconfig-conf --olddefconfig Kconfig ;;
@@ -27,6 +29,7 @@ if command -v kconfig-conf >/dev/null 2>&1; then
 	esac
 elif /usr/bin/python3 -c 'import kconfiglib' 2>/dev/null; then
 	case $action in
+	have)          exit 0 ;;
 	defconfig)     exec /usr/bin/python3 -m defconfig --kconfig Kconfig "$file" ;;
 	savedefconfig) exec /usr/bin/python3 -m savedefconfig --kconfig Kconfig --out "$file" ;;
 	olddefconfig)  exec /usr/bin/python3 -m olddefconfig Kconfig ;;
@@ -35,6 +38,7 @@ elif /usr/bin/python3 -c 'import kconfiglib' 2>/dev/null; then
 	menuconfig)    exec /usr/bin/python3 -m menuconfig Kconfig ;;
 	esac
 else
+	[ "$action" = have ] && exit 1
 	echo "kconfig: no Kconfig front end found." >&2
 	echo "kconfig: install one with: sudo scripts/deps.sh   (or: apt-get install kconfig-frontends-nox)" >&2
 	exit 2

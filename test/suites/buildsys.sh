@@ -51,6 +51,21 @@ testing "O=dir without any .config: saves the defaults and says so" \
 	 echo \"\$out\"; [ \$rc -eq 0 ] && [ -f '$TMP/o3/defconfig' ] &&
 	 echo \"\$out\" | grep -q 'no .*/o3/.config: saving the Kconfig defaults'"
 
+# ---------------------------------------------------------------- stale .config
+# A .config older than a Kconfig symbol (the tree was updated) gets the
+# symbol's default, as olddefconfig gives it, not 0: CONFIG_START_HOLD
+# was 0 in every existing build tree when it came.
+testing "a .config older than a new Kconfig symbol gets its default" \
+	"$M -C '$src' O='$TMP/old' x86_64_defconfig > /dev/null &&
+	 sed -i '/CONFIG_START_HOLD/d' '$TMP/old/.config' && touch -d '1 hour ago' '$TMP/old/.config' &&
+	 $M -C '$src' O='$TMP/old' '$TMP/old/include/generated/config.h' &&
+	 grep -qx 'CONFIG_START_HOLD=8' '$TMP/old/.config' &&
+	 grep -qx '#define CONFIG_START_HOLD 8' '$TMP/old/include/generated/config.h'"
+testing "without a Kconfig front end genconfig gives a new int its default" \
+	"grep -v CONFIG_START_HOLD '$TMP/old/.config' > '$TMP/old/stale' &&
+	 (cd '$SRCTREE' && sh scripts/kconfig/genconfig.sh '$TMP/old/stale' Kconfig src/*/Kconfig) 2> '$TMP/old/warn' |
+		grep -qx '#define CONFIG_START_HOLD 8' && grep -q START_HOLD '$TMP/old/warn'"
+
 # ---------------------------------------------------------------- cross deps
 DEPS="sh $SRCTREE/scripts/deps.sh"
 testing "deps.sh --cross lists the arm64 twin of every target library" \
