@@ -11,8 +11,10 @@
  *
  * A destination name that cannot be resolved yet (no network at boot,
  * DNS down) is looked up again with the reconnect backoff; until then
- * access units are not sent (counted in unsent).  A name that does not
- * exist is a configuration error at start-up.
+ * access units are not sent (counted in unsent).  Once it resolves, the
+ * sink asks for a keyframe and starts with it (a receiver cannot decode
+ * from a P-frame).  A name that does not exist is a configuration error
+ * at start-up.
  */
 #define _GNU_SOURCE
 #include "proto/rtp_sink.h"
@@ -74,6 +76,7 @@ struct rtp_sink {
 	uint64_t last_send_ns;          /* when the last AU went out */
 	uint32_t sdp_gen;               /* parameter sets written last */
 	int sdp_failed;                 /* the last write failed: try again */
+	int wait_key, kf_request;       /* started late: from a keyframe on */
 	uint64_t sdp_retry_at;
 	struct log_limit rl_send, rl_pack, rl_sdp, rl_rtcp, rl_resolve;
 };
@@ -315,10 +318,11 @@ static void rtp_put(void *st, const struct access_unit *au, uint64_t now)
 	struct rtp_sink *s = st;
 	int ret;
 
-	if (s->fd < 0) {
-		s->st.unsent++;         /* destination not resolved yet */
+	if (s->fd < 0 || (s->wait_key && !au->keyframe)) {
+		s->st.unsent++;         /* not resolved yet, or waiting for a keyframe */
 		return;
 	}
+	s->wait_key = 0;
 	if (s->cfg.sdp && s->env.ps->gen && au->ps_gen != s->sdp_gen)
 		write_sdp(s);
 	ret = rtp_stream_pack(&s->rs, au, s->env.ps, now, emit_packet, s);
@@ -367,6 +371,15 @@ static int rtp_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, u
 	return 0;       /* UDP output: nothing to wait for */
 }
 
+static int rtp_keyframe_wanted(void *st)
+{
+	struct rtp_sink *s = st;
+	int r = s->kf_request;
+
+	s->kf_request = 0;
+	return r;
+}
+
 static void rtp_service(void *st, const struct pollfd *pfd, int n, uint64_t now)
 {
 	struct rtp_sink *s = st;
@@ -385,6 +398,8 @@ static void rtp_service(void *st, const struct pollfd *pfd, int n, uint64_t now)
 			s->resolve_at = now + (uint64_t)d * 1000000u;
 		} else if (r < 0) {
 			s->resolve_at = now + (uint64_t)RESOLVE_MAX_MS * 1000000u;
+		} else {
+			s->wait_key = s->kf_request = 1;
 		}
 		return;
 	}
@@ -527,6 +542,7 @@ const struct sink_ops rtp_sink_ops = {
 	.put = rtp_put,
 	.pollfds = rtp_pollfds,
 	.service = rtp_service,
+	.keyframe_wanted = rtp_keyframe_wanted,
 	.pending = rtp_pending,
 	.capture_clock = rtp_capture_clock,
 	.stats = rtp_stats,
