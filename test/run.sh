@@ -14,7 +14,8 @@ log=$OBJTREE/test/check.log
 mkdir -p "$OBJTREE/test"
 : > "$log"
 
-# Add "name: N passed, N failed[, N skipped]" lines from one output.
+# count OUTPUT NAME RC [SUFFIX]: add the "name: N passed, N failed[, N
+# skipped]" line of one output to the totals and print it (with SUFFIX).
 count() {
 	line=$(grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -31,7 +32,7 @@ count() {
 		echo "FAIL $2 (exit $3 despite 0 failed)"
 		fail=$((fail + 1))
 	fi
-	echo "$line"
+	echo "$line${4:-}"
 }
 
 out=$OBJTREE/test/.out
@@ -47,19 +48,63 @@ for t in "$OBJTREE"/test/test_*; do
 done
 
 echo "== suites"
+# CHECK_JOBS suites at a time (default 1).  Most rows wait on frame clocks
+# and sockets, not the CPU, so two lanes on two cores roughly halve the
+# run; every suite keeps its own names, ports (free_port) and temp dirs.
+# Suites start slowest first (SLOW) so the lanes end together; their
+# results print as each one ends, with its time.
+SLOW="bframes acceptance faults nats_pipeline hostile install rtmp tools seed misbehave"
+jobs=${CHECK_JOBS:-1}
+sdir=$OBJTREE/test/.suites
+rm -rf "$sdir" && mkdir -p "$sdir"
+list=
+for name in $SLOW; do
+	[ -f "$SRCTREE/test/suites/$name.sh" ] && list="$list $name"
+done
 for s in "$SRCTREE"/test/suites/*.sh; do
-	[ -f "$s" ] || continue
 	name=$(basename "$s" .sh)
-	case $name in testing) continue ;; esac
+	case " testing $SLOW " in *" $name "*) continue ;; esac
+	list="$list $name"
+done
+
+# collect NAME: print, log and count one finished suite
+collect() {
+	cat "$sdir/$1.out" >> "$log"
+	grep -E '^(FAIL|SKIP)' "$sdir/$1.out"
+	count "$sdir/$1.out" "$1" "$(cat "$sdir/$1.rc")" " ($(cat "$sdir/$1.time") s)"
+	rm -f "$sdir/$1.rc"
+	running=$((running - 1))
+}
+# reap: collect every suite that has ended
+reap() {
+	for r in "$sdir"/*.rc; do
+		[ -f "$r" ] && collect "$(basename "$r" .rc)"
+	done
+}
+running=0
+for name in $list; do
 	if [ -n "${SUITES:-}" ] && ! echo " $SUITES " | grep -q " $name "; then
 		continue
 	fi
-	timeout -k 10 "${SUITE_TIMEOUT:-900}" sh "$s" > "$out" 2>&1
-	rc=$?
-	cat "$out" >> "$log"
-	grep -E '^(FAIL|SKIP)' "$out"
-	count "$out" "$name" "$rc"
+	while [ "$running" -ge "$jobs" ]; do
+		reap
+		[ "$running" -ge "$jobs" ] && sleep 0.2
+	done
+	(
+		t0=$(date +%s)
+		timeout -k 10 "${SUITE_TIMEOUT:-900}" sh "$SRCTREE/test/suites/$name.sh" \
+			> "$sdir/$name.out" 2>&1
+		rc=$?
+		echo $(( $(date +%s) - t0 )) > "$sdir/$name.time"
+		echo $rc > "$sdir/$name.rc.tmp" && mv "$sdir/$name.rc.tmp" "$sdir/$name.rc"
+	) &
+	running=$((running + 1))
 done
+while [ "$running" -gt 0 ]; do
+	reap
+	[ "$running" -gt 0 ] && sleep 0.2
+done
+wait
 rm -f "$out"
 echo "(full log: $log)"
 echo "$pass passed, $fail failed, $skip skipped"

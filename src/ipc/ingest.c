@@ -106,9 +106,15 @@ void ingest_close(struct ingest *in)
 	if (in->zsub)
 		zmq_close(in->zsub);
 	if (in->zctx)
-		zmq_ctx_term(in->zctx);
+		zctx_term(in->zctx);
 	shm_close(&in->shm);
 	free(in);
+}
+
+void zctx_term(void *zctx)
+{
+	while (zmq_ctx_term(zctx) < 0 && zmq_errno() == EINTR)
+		;
 }
 
 void ingest_note_reset(struct ingest *in)

@@ -569,8 +569,14 @@ static void rtmp_close(void *st)
 			rtmp_session_send(&s->ses, RTMP_CSID_VIDEO, RTMP_MSG_VIDEO, s->last_ts,
 					  b, (size_t)h, SQ_CTL, 0);
 		rtmp_session_unpublish(&s->ses, 0);
+		/* at most 10 x 20 ms; a signal (a second SIGTERM) costs a round,
+		 * not the end-of-stream messages */
 		for (i = 0; i < 10 && s->fd >= 0 && sendq_pending(&s->q); i++) {
-			if (poll(&pfd, 1, 20) <= 0)
+			int r = poll(&pfd, 1, 20);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
 				break;
 			flush(s, 0);
 		}

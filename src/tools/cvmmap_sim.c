@@ -22,6 +22,7 @@
 #include "codec/nal.h"
 #include "config/opt.h"
 #include "ipc/cvmmap_meta.h"
+#include "ipc/ingest.h"
 #include "ipc/pattern.h"
 #include "ipc/target.h"
 #include "ipc/zsync.h"
@@ -1032,7 +1033,7 @@ int main(int argc, char **argv)
 	/* 3.1 clean exit: unlink the object and the ipc socket file */
 	shm_destroy(&s);
 	zmq_down(&s);
-	zmq_ctx_term(s.zctx);
+	zctx_term(s.zctx);
 	free(s.es);
 	free(s.au_off);
 	return rc;

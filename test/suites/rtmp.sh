@@ -221,7 +221,7 @@ EOF2
 			--fps 25 --loop-seconds 5 & p=\$!
 		sleep 1
 		timeout 10 $NPMPROBE -v error -analyzeduration 500000 -count_frames \
-			-read_intervals %+2 -select_streams v:0 \
+			-read_intervals %+#50 -select_streams v:0 \
 			-show_entries stream=codec_name,width,height,nb_read_frames -of compact \
 			rtmp://127.0.0.1:$P/live/hevc > $T/nms4.probe; r=\$?
 		wait \$p; kill \$n; wait \$n; cat $T/nms4.probe

@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include "codec/nal.h"
+#include "ipc/ingest.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/target.h"
 #include "ipc/zsync.h"
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "helper_bench_pub: %ld frames (%zu AUs, %zu BGR frames looped)\n",
 		i, naus, nbgr);
 	zmq_close(zpub);
-	zmq_ctx_term(zctx);
+	zctx_term(zctx);
 	if (!strncmp(tg.zmq_endpoint, "ipc://", 6))
 		unlink(tg.zmq_endpoint + 6);
 	munmap(map, obj);

@@ -26,6 +26,7 @@
  * "hostile: valid=N beyond=N ..." tells the suite what was sent.
  * Exit: 0 done, 2 usage, 5 SHM/ZMQ setup failed.
  */
+#include "ipc/ingest.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/pattern.h"
 #include "ipc/target.h"
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
 		printf(" %s=%u", kind_name[k], sent[k]);
 	printf("\n");
 	zmq_close(p.zpub);
-	zmq_ctx_term(ctx);
+	zctx_term(ctx);
 	if (ipc)
 		unlink(ipc);
 	close(p.fd);

@@ -37,6 +37,7 @@
  * what went out.  Exit: 0 done, 2 usage, 5 SHM/ZMQ setup failed.
  */
 #include "codec/nal.h"
+#include "ipc/ingest.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/pattern.h"
 #include "ipc/target.h"
@@ -376,7 +377,7 @@ int main(int argc, char **argv)
 	printf("misbehave: frames=%ld published=%lu syncs=%lu aus=%lu\n", frames, p.published,
 	       p.syncs, p.aus);
 	zmq_close(p.zpub);
-	zmq_ctx_term(ctx);
+	zctx_term(ctx);
 	if (!strncmp(p.tg.zmq_endpoint, "ipc://", 6))
 		unlink(p.tg.zmq_endpoint + 6);
 	close(p.fd);

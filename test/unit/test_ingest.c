@@ -11,6 +11,9 @@
 #include "util/clock.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -107,7 +110,7 @@ static void teardown(void)
 	in = NULL;
 	frame_slot_free(&slot);
 	zmq_close(zpub);
-	zmq_ctx_term(zctx);
+	zctx_term(zctx);
 	close(shm_fd);
 	shm_unlink(shm_name);
 	unlink(endpoint + 6);
@@ -241,7 +244,43 @@ static void t_too_big(void)
 	teardown();
 }
 
+/* zctx_term: a signal while the context waits for an open socket makes
+ * zmq_ctx_term return EINTR; zctx_term must go on waiting (the socket is
+ * closed 200 ms later by another thread) instead of returning at the
+ * signal, 50 ms in, with libzmq's threads still running. */
+static void on_alarm(int sig) { (void)sig; }
+
+static void *close_later(void *sock)
+{
+	usleep(200 * 1000);
+	zmq_close(sock);
+	return NULL;
+}
+
+static void t_ctx_term_survives_signal(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 0 }, { 0, 50 * 1000 } };
+	void *ctx = zmq_ctx_new(), *sock;
+	pthread_t th;
+	uint64_t t0;
+
+	CHECK(ctx);
+	sock = zmq_socket(ctx, ZMQ_PUB);
+	CHECK(sock);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;         /* no SA_RESTART: EINTR reaches zmq */
+	CHECK_EQ(sigaction(SIGALRM, &sa, NULL), 0);
+	CHECK_EQ(pthread_create(&th, NULL, close_later, sock), 0);
+	t0 = clock_mono_ns();
+	CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
+	zctx_term(ctx);
+	CHECK(clock_mono_ns() - t0 >= 190u * 1000000u);
+	pthread_join(th, NULL);
+}
+
 static const struct unit_case cases[] = {
+	UNIT(t_ctx_term_survives_signal),
 	UNIT(t_deliver_and_verify), UNIT(t_label_filter_and_timeout),
 	UNIT(t_stale_and_invalid), UNIT(t_shrink_no_sigbus),
 	UNIT(t_replaced_object_and_resets), UNIT(t_too_big),
