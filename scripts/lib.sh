@@ -17,6 +17,30 @@ for _ in range(200):
     if ok: print(p); break'
 }
 
+# npm_peer DIR PACKAGE...: the npm packages in $PEERS/DIR (default
+# build/peers), installed once; 1 when impossible (no npm, no registry).
+# Suites share a DIR and run two at a time (CHECK_JOBS): the install holds
+# a lock, and DIR/.installed lists what is there, so a suite asking for
+# one package more gets it instead of trusting another suite's marker.
+# --ignore-scripts: no package code runs at install time.
+npm_peer() {
+	_dir=${PEERS:-${SRCTREE:-.}/build/peers}/$1; shift
+	mkdir -p "$_dir" || return 1
+	(
+		flock -w 600 9 || exit 1
+		_need=
+		for _p in "$@"; do
+			grep -qxF "$_p" "$_dir/.installed" 2> /dev/null || _need="$_need $_p"
+		done
+		[ -z "$_need" ] && exit 0
+		command -v npm > /dev/null || exit 1
+		# shellcheck disable=SC2086
+		(cd "$_dir" && timeout 300 npm install --no-audit --no-fund --ignore-scripts \
+			"$@" > "$_dir/npm.log" 2>&1) || exit 1
+		for _p in $_need; do echo "$_p" >> "$_dir/.installed"; done
+	) 9> "$_dir.lock"
+}
+
 # stop_pid PID: stop a process we started: TERM, KILL after 3 s, reaped.
 stop_pid() {
 	[ -n "${1:-}" ] || return 0

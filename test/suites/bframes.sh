@@ -149,14 +149,6 @@ fi
 # ---- H.265 over E-RTMP with B-frames: node-media-server + node-av ------
 PEERS=$SRCTREE/build/peers
 NMS4=$PEERS/node/node_modules/node-media-server/bin/app.js
-# npm_peer DIR PACKAGE...: install once into $PEERS/DIR; 1 when impossible.
-npm_peer() {
-	dir=$PEERS/$1; shift
-	[ -f "$dir/.installed" ] && return 0
-	command -v npm > /dev/null || return 1
-	mkdir -p "$dir" && (cd "$dir" && timeout 300 npm install --no-audit --no-fund \
-		--ignore-scripts "$@" > "$dir/npm.log" 2>&1) && touch "$dir/.installed"
-}
 if optional CONFIG_RTMP && optional CONFIG_ENC_X265 && [ -z "${TEST_EXEC:-}" ] &&
    command -v node > /dev/null && npm_peer node node-media-server@4.4.3 &&
    npm_peer nodeav node-av@6.1.1; then

@@ -193,14 +193,6 @@ else
 fi
 
 # ---- real peers: H.265 (npm) -------------------------------------------------
-# npm_peer DIR PACKAGE...: install once into $PEERS/DIR; 1 when impossible.
-npm_peer() {
-	dir=$PEERS/$1; shift
-	[ -f "$dir/.installed" ] && return 0
-	command -v npm > /dev/null || return 1
-	mkdir -p "$dir" && (cd "$dir" && timeout 180 npm install --no-audit --no-fund \
-		"$@" > "$dir/npm.log" 2>&1) && touch "$dir/.installed"
-}
 
 NMS4=$PEERS/node/node_modules/node-media-server/bin/app.js
 NPMPROBE=$PEERS/node/node_modules/@ffprobe-installer/linux-x64/ffprobe
