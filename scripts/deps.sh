@@ -51,7 +51,10 @@ kconfig-frontends-nox python3-kconfiglib libncurses-dev $TARGET"
 PEERS="python3 ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 gstreamer1.0-libav nginx libnginx-mod-rtmp nats-server clang
-libclang-rt-14-dev valgrind"
+libclang-rt-14-dev valgrind prometheus"
+# Installed without recommendations: prometheus is here for promtool
+# (metrics suite), not for its exporters.
+NORECS="prometheus"
 # Cross: aarch64 toolchain, qemu-user, target archives from arm64 multiarch.
 CROSS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
 binfmt-support"
@@ -111,12 +114,16 @@ if [ $check = 1 ]; then
 	exit 1
 fi
 
-# The arm64 packages in a second apt-get, without recommendations.
+# The arm64 packages (and NORECS) in a second apt-get, without
+# recommendations.
 native_missing='' arm64_missing=''
 for p in $missing; do
 	case $p in
 	*:arm64) arm64_missing="$arm64_missing $p" ;;
-	*) native_missing="$native_missing $p" ;;
+	*) case " $NORECS " in
+	   *" $p "*) arm64_missing="$arm64_missing $p" ;;
+	   *) native_missing="$native_missing $p" ;;
+	   esac ;;
 	esac
 done
 apt="DEBIAN_FRONTEND=noninteractive apt-get install -y"
@@ -135,4 +142,15 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 echo "deps.sh: installing:$missing"
+# Packages that ship a daemon (prometheus, nginx, nats-server) must not
+# start one: the tests start their own, bounded, on loopback.  A
+# policy-rc.d that answers 101 tells invoke-rc.d(8) so during the install.
+rcd=/usr/sbin/policy-rc.d
+own_rcd=0
+if [ ! -e $rcd ]; then
+	printf '#!/bin/sh\nexit 101\n' > $rcd && chmod 755 $rcd && own_rcd=1
+fi
 sh -c "$cmd"
+rc=$?
+[ $own_rcd = 1 ] && rm -f $rcd
+exit $rc

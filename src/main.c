@@ -9,15 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct { const char *name; int on; } features[] = {
-	{ "cvmmap", CONFIG_CVMMAP },
-	{ "x264", CONFIG_ENC_X264 },
-	{ "x265", CONFIG_ENC_X265 },
-	{ "nvenc", CONFIG_NVENC },
-	{ "passthrough", CONFIG_PASSTHROUGH },
-	{ "nats", CONFIG_NATS },
-};
-
 /* Features, then the outputs: the sink table's rows and what it left out. */
 static void print_version(void)
 {
@@ -28,8 +19,8 @@ static void print_version(void)
 	printf("cvmmap_streamer %s (%s link)\nfeatures:", CVMMAP_VERSION,
 	       CONFIG_LINK_FULLY_STATIC ? "fully static" :
 	       CONFIG_LINK_MOSTLY_STATIC ? "mostly static" : "dynamic");
-	for (i = 0; i < sizeof features / sizeof features[0]; i++)
-		printf(" %c%s", features[i].on ? '+' : '-', features[i].name);
+	for (i = 0; build_features[i].name; i++)
+		printf(" %c%s", build_features[i].on ? '+' : '-', build_features[i].name);
 	for (t = sink_table; *t; t++)
 		printf(" +%s", (*t)->name);
 	for (a = sink_absent; *a; a++)

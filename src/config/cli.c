@@ -3,6 +3,7 @@
  * rows, merged with every output's own rows (proto/sink.h) into one
  * option-engine context (config/opt.h). */
 #include "config/opts.h"
+#include "proto/metrics.h"
 #include "proto/sink.h"
 #include "util/exitcodes.h"
 #include "util/log.h"
@@ -94,6 +95,17 @@ static const struct opt core_rows[] = {
 	    "show the version and the built-in features"),
 };
 
+const struct build_feature build_features[] = {
+	{ "cvmmap", CONFIG_CVMMAP },
+	{ "x264", CONFIG_ENC_X264 },
+	{ "x265", CONFIG_ENC_X265 },
+	{ "nvenc", CONFIG_NVENC },
+	{ "passthrough", CONFIG_PASSTHROUGH },
+	{ "nats", CONFIG_NATS },
+	{ "metrics", CONFIG_METRICS },
+	{ NULL, 0 },
+};
+
 #define MAX_BLOCKS 16
 
 /* The core block, then one block per output of the sink table. */
@@ -105,6 +117,11 @@ static size_t blocks(struct opt_block *b, struct streamer_opts *o)
 	b[n].rows = core_rows;
 	b[n].n = sizeof core_rows / sizeof core_rows[0];
 	b[n++].base = o;
+#if CONFIG_METRICS
+	b[n].rows = metrics_rows;
+	b[n].n = metrics_nrows;
+	b[n++].base = &metrics_cfg;
+#endif
 	for (t = sink_table; *t && n < MAX_BLOCKS; t++) {
 		b[n].rows = (*t)->opts;
 		b[n].n = (*t)->nopts;
@@ -134,6 +151,9 @@ void cli_defaults(struct streamer_opts *o)
 	o->log_level = LOG_INFO;
 	for (t = sink_table; *t; t++)
 		(*t)->defaults((*t)->cfg);
+#if CONFIG_METRICS
+	metrics_defaults();
+#endif
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) LOG_PRINTF(3, 4);
@@ -147,7 +167,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* "--rtmp..." for an output this build left out: say so plainly. */
+/* "--rtmp..." for an output this build left out, "--metrics-..." without
+ * CONFIG_METRICS: say so plainly. */
 static int absent_output(const char *arg, char *err, size_t errlen)
 {
 	const char *const *a;
@@ -159,6 +180,8 @@ static int absent_output(const char *arg, char *err, size_t errlen)
 		    (!arg[2 + n] || arg[2 + n] == '-' || arg[2 + n] == '='))
 			return fail(err, errlen, "%s: the %s output is not built in", arg, *a);
 	}
+	if (!CONFIG_METRICS && (!strncmp(arg, "--metrics-", 10) || !strncmp(arg, "--healthz-", 10)))
+		return fail(err, errlen, "%s: metrics are not built in (CONFIG_METRICS)", arg);
 	return 0;
 }
 
@@ -217,6 +240,10 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 		if ((*t)->validate && (rc = (*t)->validate((*t)->cfg, &env, err, errlen)))
 			return rc;
 	}
+#if CONFIG_METRICS
+	if ((rc = metrics_validate(err, errlen)))
+		return rc;
+#endif
 	if (!outputs)
 		return fail(err, errlen, "no output enabled: give %s", names[0] ? names :
 			    "an output (none is built in)");

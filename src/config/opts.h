@@ -67,6 +67,14 @@ struct streamer_opts {
 	struct opt_ctx ctx;
 };
 
+/* The optional parts of this build, for --version and build_info;
+ * NULL-terminated.  The outputs are the sink table's rows. */
+struct build_feature {
+	const char *name;
+	int on;
+};
+extern const struct build_feature build_features[];
+
 /* Defaults for every field and every output's options. */
 void cli_defaults(struct streamer_opts *o);
 

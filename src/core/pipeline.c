@@ -28,9 +28,11 @@
 #include "codec/sei.h"
 #include "ipc/input.h"
 #include "ipc/target.h"
+#include "proto/metrics.h"
 #include "proto/sink.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
+#include "util/httpd.h"
 #include "util/log.h"
 #include "util/ring.h"
 
@@ -110,6 +112,13 @@ struct pipeline {
 	int producer_state;             /* MODULE_STATUS_*, 0 unknown */
 	int ts_domain;                  /* TS_DOMAIN_* from source info */
 	uint64_t resets_claimed;        /* ingest regressions matched with a STREAM_RESET */
+
+	/* monitoring (CONFIG_METRICS): the endpoint, the encode stage's time
+	 * per frame (atomic, written by the encode thread) and when an AU
+	 * last went out (io thread) */
+	struct httpd *httpd;
+	uint64_t enc_bucket[METRICS_BUCKETS], enc_ns;
+	uint64_t last_out_ns;
 
 	/* body tracking side data, spliced as SEI on the io thread */
 	uint8_t *body_pending, *sei_buf, *au_scratch;
@@ -223,8 +232,16 @@ static void *encode_thread(void *arg)
 		if (poll(&pfd, 1, POLL_MS) > 0)
 			drain(p->frame_efd);
 		while (!stopping(p) && (s = lq_take(&p->fq)) >= 0) {
+			uint64_t t0 = clock_mono_ns(), dt;
+
 			r = encode_stage_frame(p->es, &p->frames[s],
 					       __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
+			dt = clock_mono_ns() - t0;
+			if (CONFIG_METRICS) {
+				__atomic_fetch_add(&p->enc_bucket[metrics_bucket(dt)], 1,
+						   __ATOMIC_RELAXED);
+				__atomic_fetch_add(&p->enc_ns, dt, __ATOMIC_RELAXED);
+			}
 			lq_release(&p->fq, (unsigned)s);
 			lq_started(&p->fq);     /* the first encoder is open */
 			if (r)
@@ -294,6 +311,7 @@ static void fan_out(struct pipeline *p, struct access_unit *au, uint64_t now)
 		p->sinks[i].ops->put(p->sinks[i].st, out, now);
 	p->aus_out++;
 	p->bytes_out += au->size;
+	p->last_out_ns = now;
 }
 
 /* Frame accounting: every frame announced to us either left as an AU
@@ -454,6 +472,108 @@ static size_t sinks_pending(struct pipeline *p)
 	return n;
 }
 
+#if CONFIG_METRICS
+/* The view metrics_render() draws, from the stats line's snapshot. */
+static void metrics_fill(struct pipeline *p, struct metrics_view *v, uint64_t now)
+{
+	static char features[256];
+	const struct build_feature *f;
+	const struct sink_ops *const *t;
+	struct httpd_stats hs;
+	struct snapshot s;
+	size_t k = 0;
+	int i;
+
+	if (!features[0]) {
+		for (f = build_features; f->name; f++)
+			if (f->on)
+				k += (size_t)snprintf(features + k, sizeof features - k, "%s%s",
+						      k ? "," : "", f->name);
+		for (t = sink_table; *t && k < sizeof features; t++)
+			k += (size_t)snprintf(features + k, sizeof features - k, ",%s",
+					      (*t)->name);
+	}
+	take_snapshot(p, &s);
+	memset(v, 0, sizeof *v);
+	v->features = features;
+	v->encoder = s.enc_name;
+	v->announced = s.announced;
+	v->frames_in = s.frames_in;
+	v->out = s.out;
+	v->bytes_out = p->bytes_out;
+	v->resets = s.in.resets;
+	v->reattached = s.in.reattached;
+	v->reopens = s.enc.reopens;
+	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && v->nlost < METRICS_REASONS; i++) {
+		v->lost_name[v->nlost] = i < R_INPUT_COUNT ? reason_names[i] :
+					 lost_names[i - R_INPUT_COUNT];
+		v->lost[v->nlost++] = i < R_INPUT_COUNT ? s.reason[i] :
+				      s.enc.lost[i - R_INPUT_COUNT];
+	}
+	for (i = 0; i < METRICS_BUCKETS; i++)
+		v->enc_bucket[i] = STAT(p->enc_bucket[i]);
+	v->enc_sum = (double)STAT(p->enc_ns) / 1e9;
+	for (i = 0; i < p->nsinks && v->nsinks < METRICS_SINKS; i++) {
+		if (!p->sinks[i].ops->metrics)
+			continue;
+		v->sink_name[v->nsinks] = p->sinks[i].ops->name;
+		p->sinks[i].ops->metrics(p->sinks[i].st, &v->sink[v->nsinks++]);
+	}
+	httpd_get_stats(p->httpd, &hs);
+	v->http_requests = hs.requests;
+	v->http_busy = hs.busy;
+	v->http_bad = hs.bad;
+	v->healthy = p->last_out_ns &&
+		     now - p->last_out_ns <= opt_ms_to_ns(metrics_cfg.healthz_window_ms);
+}
+
+/* httpd_page_fn: /metrics and /healthz (proto/metrics.h). */
+static int metrics_page(void *arg, const struct http_req *r, char *body, size_t cap,
+			size_t *len, const char **ctype)
+{
+	struct pipeline *p = arg;
+	struct metrics_view v;
+	struct prom pm;
+
+	metrics_fill(p, &v, clock_mono_ns());
+	prom_init(&pm, body, cap);
+	if (!strcmp(r->path, "/metrics")) {
+		metrics_render(&v, &pm);
+		if (pm.full)
+			return 500;
+		*ctype = "text/plain; version=0.0.4; charset=utf-8";
+		*len = pm.len;
+		return 200;
+	}
+	if (!strcmp(r->path, "/healthz")) {
+		*len = (size_t)snprintf(body, cap, "%s\n", v.healthy ? "ok" : "no frames");
+		return v.healthy ? 200 : 503;
+	}
+	*len = (size_t)snprintf(body, cap, "404 Not Found: /metrics or /healthz\n");
+	return 404;
+}
+
+static int open_metrics(struct pipeline *p)
+{
+	int r;
+
+	if (!metrics_cfg.listen)
+		return 0;
+	r = httpd_open(&p->httpd, metrics_cfg.listen, METRICS_PAGE_MAX, metrics_page, p);
+	if (r < 0) {
+		log_error(TAG, "--metrics-listen %s: %s", metrics_cfg.listen, strerror(-r));
+		return r == -EINVAL ? EXIT_USAGE : EXIT_INIT;
+	}
+	log_info(TAG, "metrics on http://%s/metrics", metrics_cfg.listen);
+	return 0;
+}
+#else
+static int open_metrics(struct pipeline *p)
+{
+	return 0;
+}
+#endif
+
 static void io_loop(struct pipeline *p)
 {
 	const struct streamer_opts *o = p->o;
@@ -461,8 +581,8 @@ static void io_loop(struct pipeline *p)
 	uint64_t last_out = 0, last_bytes = 0, t_start = stats_t;
 
 	for (;;) {
-		struct pollfd pfd[1 + POLL_MAX + 1];
-		int timeout = POLL_MS, n = 1, i, s, ctl = -1;
+		struct pollfd pfd[1 + POLL_MAX + 1 + HTTPD_CLIENTS + 1];
+		int timeout = POLL_MS, n = 1, i, s, ctl = -1, met = -1, met_n = 0;
 		uint64_t now = clock_mono_ns();
 
 		pfd[0].fd = p->au_efd;
@@ -475,6 +595,12 @@ static void io_loop(struct pipeline *p)
 			k->npfd = k->ops->pollfds ?
 				  k->ops->pollfds(k->st, &pfd[n], 1 + POLL_MAX - n, &timeout, now) : 0;
 			n += k->npfd;
+		}
+		if (CONFIG_METRICS && p->httpd) {
+			met = n;
+			met_n = httpd_pollfds(p->httpd, &pfd[n], (int)(sizeof pfd / sizeof pfd[0]) - n,
+					      &timeout, now);
+			n += met_n;
 		}
 		if (CONFIG_NATS && p->ctl) {
 			ctl = n;
@@ -501,6 +627,8 @@ static void io_loop(struct pipeline *p)
 		}
 		if (ctl >= 0)
 			control_service(p->ctl, pfd[ctl].revents, now);
+		if (met >= 0)
+			httpd_service(p->httpd, &pfd[met], met_n, now);
 		if (o->stats_interval_ms && now - stats_t >= opt_ms_to_ns(o->stats_interval_ms)) {
 			print_stats(p, now - stats_t, &last_out, &last_bytes, "stats");
 			stats_t = now;
@@ -802,6 +930,9 @@ static void teardown(struct pipeline *p)
 		p->sinks[k].ops->close(p->sinks[k].st);
 	if (CONFIG_NATS && p->ctl)
 		control_close(p->ctl);
+#if CONFIG_METRICS
+	httpd_close(p->httpd);
+#endif
 	free(p->body_pending);
 	free(p->sei_buf);
 	free(p->au_scratch);
@@ -845,6 +976,8 @@ int pipeline_run(const struct streamer_opts *o)
 		rc = open_input(p);
 	if (!rc && o->run_mode == RUN_PIPELINE)
 		rc = open_sinks(p);
+	if (!rc && o->run_mode == RUN_PIPELINE)
+		rc = open_metrics(p);
 	/* Software encoders are opened on the first frame (geometry comes
 	 * from the producer); fail early when none can exist at all. */
 	if (!rc && o->run_mode == RUN_PIPELINE && !CONFIG_ENC_X264 && o->codec == CODEC_H264 &&

@@ -61,6 +61,15 @@ static int null_stats(const void *st, int json, char *buf, size_t cap)
 			(unsigned long long)s->bytes, (unsigned long long)s->keyframes);
 }
 
+static void null_metrics(const void *st, struct sink_metrics *m)
+{
+	const struct null_sink *s = st;
+
+	m->bytes = s->bytes;
+	m->aus = s->aus;
+	m->connected = 1;
+}
+
 static void null_close(void *st)
 {
 	free(st);
@@ -75,6 +84,7 @@ const struct sink_ops null_sink_ops = {
 	.enabled = null_enabled,
 	.open = null_open,
 	.put = null_put,
+	.metrics = null_metrics,
 	.stats = null_stats,
 	.close = null_close,
 };

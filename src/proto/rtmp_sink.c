@@ -551,6 +551,17 @@ static int rtmp_stats(const void *st, int json, char *buf, size_t cap)
 			(unsigned long long)s->st.failures, (unsigned long long)s->st.aus_offline);
 }
 
+static void rtmp_metrics(const void *st, struct sink_metrics *m)
+{
+	const struct rtmp_sink *s = st;
+
+	m->bytes = s->st.bytes_sent;
+	m->aus = s->st.aus_sent;
+	m->dropped = s->st.aus_dropped + s->st.aus_offline;
+	m->connects = s->st.connects;
+	m->connected = s->state == RTMP_PUBLISHING;
+}
+
 /* SequenceEnd, FCUnpublish, deleteStream; one bounded attempt to send. */
 static void rtmp_close(void *st)
 {
@@ -604,5 +615,6 @@ const struct sink_ops rtmp_sink_ops = {
 	.keyframe_wanted = rtmp_keyframe_wanted,
 	.pending = rtmp_pending,
 	.stats = rtmp_stats,
+	.metrics = rtmp_metrics,
 	.close = rtmp_close,
 };

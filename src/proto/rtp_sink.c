@@ -432,6 +432,16 @@ static int rtp_stats(const void *st, int json, char *buf, size_t cap)
 			(unsigned long long)s->st.send_errors);
 }
 
+static void rtp_metrics(const void *st, struct sink_metrics *m)
+{
+	const struct rtp_sink *s = st;
+
+	m->bytes = s->st.bytes;
+	m->aus = s->st.aus;
+	m->dropped = s->st.unsent;
+	m->connected = s->fd >= 0;
+}
+
 static size_t rtp_pending(const void *st)
 {
 	return 0;       /* datagrams are sent at once or not at all */
@@ -546,5 +556,6 @@ const struct sink_ops rtp_sink_ops = {
 	.pending = rtp_pending,
 	.capture_clock = rtp_capture_clock,
 	.stats = rtp_stats,
+	.metrics = rtp_metrics,
 	.close = rtp_close,
 };

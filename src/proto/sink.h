@@ -45,6 +45,15 @@ struct sink_env {
 	const struct pscache *ps;   /* the stream's parameter sets (I/O thread) */
 };
 
+/* What a sink reports to monitoring (core/metrics.c), one shape for all. */
+struct sink_metrics {
+	unsigned long long bytes;       /* bytes written to the network */
+	unsigned long long aus;         /* access units sent */
+	unsigned long long dropped;     /* access units dropped (window, offline) */
+	unsigned long long connects;    /* connections made (stream sockets) */
+	int connected;                  /* can deliver now (1/0) */
+};
+
 struct sink_ops {
 	const char *name;           /* "rtp": the stats key and log tag */
 
@@ -80,6 +89,8 @@ struct sink_ops {
 	/* The sink's counters: json 0 for the stats line ("pkts=1 aus=1"),
 	 * 1 for the status JSON object ("{...}").  Returns the length. */
 	int (*stats)(const void *st, int json, char *buf, size_t cap);
+	/* The same counters for metrics (may be NULL: then none). */
+	void (*metrics)(const void *st, struct sink_metrics *m);
 	void (*close)(void *st);
 };
 

@@ -60,10 +60,12 @@ else
 	skip "x264 + RTMP: no allocation per frame" "x264, RTMP or its stub off"
 fi
 
-# sim_run NAME SIMARGS: cv-mmap ingest (SHM + ZMQ) through the streamer.
+# sim_run NAME SIMARGS [STREAMER ARGS]: cv-mmap ingest (SHM + ZMQ) through
+# the streamer.
 sim_run() {
 	inst=alc$$_$1
-	run "$1" --input "$inst" --rtp --rtp-endpoint 127.0.0.1:9 --ingest-max-frames 240 &
+	# shellcheck disable=SC2086
+	run "$1" --input "$inst" --rtp --rtp-endpoint 127.0.0.1:9 --ingest-max-frames 240 ${3:-} &
 	cpid=$!
 	# shellcheck disable=SC2086
 	timeout 60 "$BIN/cvmmap_sim" --instance "$inst" --width 320 --height 240 --fps 120 \
@@ -79,6 +81,19 @@ if optional CONFIG_TOOL_SIM && optional CONFIG_RTP && optional CONFIG_ENC_X264; 
 			-x264-params aud=1 -f h264 "$T/src.h264"
 		sim_run pass "--meta v2.1 --annexb $T/src.h264"
 		testing "passthrough + RTP: no allocation per frame" "$(steady pass '-eq 0')"
+	fi
+	# /metrics scraped every 50 ms meanwhile: serving it allocates nothing
+	if optional CONFIG_METRICS && command -v python3 > /dev/null; then
+		port=$(free_port)
+		timeout 60 python3 "$SRCTREE/scripts/metrics_probe.py" --port "$port" \
+			--interval 0.05 --duration 30 > "$T/metrics.probe" 2>&1 &
+		pp=$!
+		sim_run metrics "" "--metrics-listen 127.0.0.1:$port"
+		wait $pp
+		testing "cv-mmap + RTP with /metrics scraped every 50 ms: no allocation per frame" \
+			"cat $T/metrics.probe; grep -q '\"scrapes\": [1-9][0-9]' $T/metrics.probe &&
+			 grep -q '\"errors\": 0, \"parse_errors\": 0' $T/metrics.probe &&
+			 $(steady metrics '-eq 0')"
 	fi
 else
 	skip "cv-mmap ingest: no allocation per frame" "simulator, RTP or x264 off"
