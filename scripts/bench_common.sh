@@ -68,7 +68,7 @@ run_streamer() { # dir "producer args" "streamer args"
 	rm -f "$d"/*.trace "$d"/run.txt*
 	port=$(free_port) inst=bench$$
 	timeout 120 "$BIN/rtp_receiver_tester" --port "$port" --idle-ms 3500 \
-		--timeout-ms 60000 --trace "$d/rx.trace" ${CODEC:+--codec $CODEC} \
+		--timeout-ms 60000 --trace "$d/rx.trace" ${CODEC:+--codec $CODEC} ${RX_ARGS:-} \
 		> "$d/rx.log" 2>&1 &
 	rpid=$! spid=""
 	rtmp=""

@@ -20,11 +20,19 @@
 #                that stops reading (rtmp_stub_tester --stall-ms).
 #   overload     1080p BGR at 120 fps into 1 encoder thread: frames dropped,
 #                latency per second of the run (must stay flat).
+#   sei          720p x264 with --latency-sei on, the producer stamping
+#                Unix capture times (helper_bench_pub -u): the receiver's
+#                own glass-to-receiver measure (rtp_receiver_tester
+#                --latency: capture -> last packet, from the SEI) against
+#                this script's (sync -> last packet) on the same frames;
+#                prints both p50s and their difference ("sei_p50_us=
+#                bench_p50_us= diff_us=").  The metrics suite requires
+#                |diff| <= 1000 us.
 . "$(dirname "$0")/bench_common.sh"
 need "$BIN/cvmmap_streamer" "$BIN/rtp_receiver_tester" "$BIN/rtmp_stub_tester" \
 	"$TB/helper_bench_pub" "$TB/helper_bench_run" "$TB/helper_bench_enc" ffmpeg python3
 FRAMES=${FRAMES:-150}
-WHAT=${*:-passthrough encode overload}
+WHAT=${*:-passthrough encode overload sei}
 machine
 
 # One configuration, RUNS times; prints the medians.  $1 label, $2 edge
@@ -94,5 +102,21 @@ case " $WHAT " in *" overload "*)
 			}
 			print "  all: " sum
 		}'
+	;;
+esac
+
+case " $WHAT " in *" sei "*)
+	src=$(bgr_file 1280 720 30)
+	RX_ARGS="--latency --json" run_streamer "$TMP/sei" "-s 1280x720 -b $src -n $FRAMES -u" \
+		"--latency-sei on"
+	bench=$(awk -f "$LAT_AWK" -v fps=30 -v edge=last "$TMP/sei/tx.trace" "$TMP/sei/rx.trace" |
+		sed -n 's/.*p50_us=\([0-9]*\).*/\1/p')
+	sei=$(sed -n 's/.*"total_us":{"p50":\(-*[0-9]*\).*/\1/p' "$TMP/sei/rx.log")
+	echo "latency SEI, 720p x264: receiver (capture -> last packet) vs bench (sync -> last packet)"
+	if [ -z "$bench" ] || [ -z "$sei" ]; then
+		echo "  sei: run failed ($TMP/sei)"
+	else
+		echo "  sei_p50_us=$sei bench_p50_us=$bench diff_us=$((sei - bench))"
+	fi
 	;;
 esac

@@ -23,6 +23,7 @@ struct access_unit {
 	uint64_t dts_ns;        /* decode time (== pts without B-frames) */
 	uint64_t capture_ns;    /* producer's capture timestamp (its domain) */
 	uint64_t sync_mono_ns;  /* CLOCK_MONOTONIC when the frame was announced */
+	uint64_t encoded_mono_ns; /* CLOCK_MONOTONIC when the encode stage handed it over */
 	uint32_t frame_id;
 	uint32_t width, height;
 	uint32_t seq;           /* AU counter, for drop accounting */

@@ -83,6 +83,8 @@ static const struct opt core_rows[] = {
 	    "stop after N frames (0 = never, default)"),
 	ROW("ingest-idle-timeout-ms", OPT_LONG, G_LATENCY, ingest_idle_timeout_ms, 0, OPT_MS_MAX,
 	    NULL, "MS", "stop when no frame arrives for MS (0 = never, default)"),
+	ROW("latency-sei", OPT_CHOICE, G_LATENCY, latency_sei, 0, 0, on_off_names, "off|on",
+	    "timestamps in every AU for receivers to measure latency (default off)"),
 	ROW("stats-interval-ms", OPT_LONG, G_LATENCY, stats_interval_ms, 0, 3600000, NULL, "MS",
 	    "periodic stats line (default 5000; 0 = only at exit)"),
 

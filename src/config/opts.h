@@ -57,6 +57,7 @@ struct streamer_opts {
 	long ingest_max_frames;     /* 0 = unlimited */
 	long ingest_idle_timeout_ms;/* 0 = wait forever */
 	long stats_interval_ms;     /* 0 = only on exit */
+	int latency_sei;            /* 0 off, 1 on: timestamps as SEI in every AU */
 
 	/* general */
 	int bitexact;

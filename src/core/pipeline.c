@@ -23,6 +23,7 @@
 #include "core/control.h"
 #include "core/encode.h"
 #include "codec/au.h"
+#include "codec/latency.h"
 #include "codec/nal.h"
 #include "codec/pscache.h"
 #include "codec/sei.h"
@@ -122,6 +123,8 @@ struct pipeline {
 
 	/* body tracking side data, spliced as SEI on the io thread */
 	uint8_t *body_pending, *sei_buf, *au_scratch;
+	/* --latency-sei: the SEI and the AU it rides in */
+	uint8_t *lat_sei, *lat_scratch;
 	size_t body_pending_n;
 	uint32_t body_pending_frame;
 	uint64_t bodies_in, bodies_attached, bodies_dropped;
@@ -217,6 +220,7 @@ static void aq_publish(void *arg, int slot)
 {
 	struct pipeline *p = arg;
 
+	p->aus[slot].encoded_mono_ns = clock_mono_ns();
 	lq_publish(&p->aq, (unsigned)slot);      /* an overflow is counted in aq.drops */
 	wake(p->au_efd);
 }
@@ -295,10 +299,49 @@ static const struct access_unit *attach_body(struct pipeline *p, const struct ac
 	return tmp;
 }
 
+/* --latency-sei on: the AU's timestamps as an SEI (codec/latency.h), in
+ * Unix time so a receiver on the same clock (host, NTP) can subtract.
+ * The capture timestamp is flagged as Unix time when the producer says so
+ * (source info) or, not saying, when it lies within a day of our clock. */
+static const struct access_unit *attach_latency(struct pipeline *p,
+						const struct access_unit *au,
+						struct access_unit *tmp, uint64_t now)
+{
+	static const uint8_t uuid[16] = LATENCY_SEI_UUID;
+	size_t cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
+	int64_t off = (int64_t)clock_wall_ns() - (int64_t)clock_mono_ns();
+	uint64_t wall = (uint64_t)((int64_t)now + off);
+	uint8_t pl[LATENCY_SEI_SIZE];
+	struct latency_stamps ls;
+	int sn, an;
+
+	ls.frame_id = au->frame_id;
+	ls.capture_ns = au->capture_ns;
+	ls.capture_unix = p->ts_domain == TS_DOMAIN_UNIX_EPOCH_NS ||
+			  (p->ts_domain == TS_DOMAIN_UNKNOWN &&
+			   (au->capture_ns > wall ? au->capture_ns - wall : wall - au->capture_ns) <
+			   86400ull * 1000000000u);
+	ls.announced_ns = (uint64_t)((int64_t)au->sync_mono_ns + off);
+	ls.encoded_ns = (uint64_t)((int64_t)au->encoded_mono_ns + off);
+	ls.sent_ns = wall;
+	latency_build(pl, &ls);
+	sn = sei_build_user_data(au->codec, uuid, pl, sizeof pl, p->lat_sei,
+				 SEI_NAL_MAX(LATENCY_SEI_SIZE));
+	an = sn > 0 ? annexb_insert_sei(au->codec, au->data, au->size, p->lat_sei, (size_t)sn,
+					p->lat_scratch, cap) : -1;
+	if (an <= 0)
+		return au;      /* an AU with no room left goes without */
+	*tmp = *au;
+	tmp->data = p->lat_scratch;
+	tmp->size = (size_t)an;
+	tmp->cap = cap;
+	return tmp;
+}
+
 /* One AU to every enabled sink: parameter-set cache first, then SEI. */
 static void fan_out(struct pipeline *p, struct access_unit *au, uint64_t now)
 {
-	struct access_unit tmp;
+	struct access_unit tmp, tmp2;
 	const struct access_unit *out = au;
 	int i;
 
@@ -307,6 +350,8 @@ static void fan_out(struct pipeline *p, struct access_unit *au, uint64_t now)
 	au->ps_gen = p->psc.gen;
 	if (CONFIG_NATS && p->o->body_sei)
 		out = attach_body(p, au, &tmp);
+	if (p->o->latency_sei)
+		out = attach_latency(p, out, &tmp2, now);
 	for (i = 0; i < p->nsinks; i++)
 		p->sinks[i].ops->put(p->sinks[i].st, out, now);
 	p->aus_out++;
@@ -897,6 +942,12 @@ static int alloc_slots(struct pipeline *p)
 		if (!p->body_pending || !p->sei_buf || !p->au_scratch)
 			return -ENOMEM;
 	}
+	if (o->latency_sei) {
+		p->lat_sei = malloc(SEI_NAL_MAX(LATENCY_SEI_SIZE));
+		p->lat_scratch = malloc(au);
+		if (!p->lat_sei || !p->lat_scratch)
+			return -ENOMEM;
+	}
 	p->frame_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	p->au_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	return p->frame_efd < 0 || p->au_efd < 0 ? -errno : 0;
@@ -936,6 +987,8 @@ static void teardown(struct pipeline *p)
 	free(p->body_pending);
 	free(p->sei_buf);
 	free(p->au_scratch);
+	free(p->lat_sei);
+	free(p->lat_scratch);
 	encode_stage_close(p->es);
 	if (p->in)
 		p->iops->close(p->in);

@@ -14,11 +14,21 @@
  * CLOCK_MONOTONIC with an offset sampled at start, so the time this
  * process waits to be scheduled is not counted.
  *
+ * --latency reads the latency SEI (--latency-sei on, codec/latency.h) of
+ * every AU and prints one line per AU: glass-to-receiver latency (capture
+ * to the arrival of the AU's last packet when the capture timestamp is
+ * Unix time, else announce to arrival) and its split ingest / encode /
+ * send / network, all in microseconds; with --json, percentiles
+ * (p50/p95/p99) instead.  Same host or NTP-synced clocks.
+ *
  * Exit codes (util/exitcodes.h): 0 thresholds met; 2 bad usage; 3 payload
  * type mismatch; 4 something arrived but the thresholds were not met by
  * the deadline; 7 protocol error with --strict; 124 nothing arrived.
  */
 #define _GNU_SOURCE
+#include "codec/latency.h"
+#include "codec/nal.h"
+#include "codec/sei.h"
 #include "config/opt.h"
 #include "proto/rtcp.h"
 #include "proto/rtp_depay.h"
@@ -42,7 +52,7 @@ struct tester {
 	/* options */
 	const char *host, *dump_path, *trace_path, *packets_path;
 	long port, expect_pt, pkt_threshold, au_threshold, timeout_ms, idle_ms;
-	int codec, json, strict, help;
+	int codec, json, strict, help, latency;
 
 	int fd, rtcp_fd;
 	FILE *dump, *trace, *packets;
@@ -64,7 +74,15 @@ struct tester {
 	char cname[RTCP_CNAME_MAX + 1];
 	uint64_t first_ns, last_ns;
 	int protocol_error;     /* --strict tripped */
+
+	/* --latency: per-AU samples (us) of total, ingest, encode, send, net,
+	 * and announce -> arrival (the streamer's part plus the network) */
+	int64_t *lat[6];
+	size_t nlat, lat_cap;
+	uint64_t lat_missing;   /* AUs without the SEI */
+	uint8_t *lat_scratch;
 };
+#define LAT_SCRATCH 4096
 
 static volatile sig_atomic_t stop;
 
@@ -117,6 +135,9 @@ static const struct opt rows[] = {
 	ROW("trace", OPT_STR, G_OUTPUT, trace_path, 0, 0, NULL, "FILE",
 	    "per AU: RTP timestamp, CLOCK_MONOTONIC arrival\n"
 	    "                                 of its first and last packet (ns), bytes"),
+	ROW("latency", OPT_FLAG, G_OUTPUT, latency, 0, 0, NULL, NULL,
+	    "per AU: latency and its split from the latency SEI\n"
+	    "                                 (streamer --latency-sei on); percentiles in --json"),
 	ROW("json", OPT_FLAG, G_OUTPUT, json, 0, 0, NULL, NULL,
 	    "print a JSON summary on stdout"),
 	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, NULL, "show this help"),
@@ -182,6 +203,87 @@ static int bind_udp(const char *host, long port)
 	return fd;
 }
 
+static const char *const lat_names[6] = { "total", "ingest", "encode", "send", "network",
+					   "from_announce" };
+
+/* The latency SEI of one AU (Annex B) and its arrival (Unix ns). */
+static void latency_au(struct tester *t, const uint8_t *p, size_t n, uint64_t arrival)
+{
+	static const uint8_t uuid[16] = LATENCY_SEI_UUID;
+	const uint8_t *end = p + n, *pl;
+	struct latency_stamps ls;
+	struct nal u;
+	size_t len;
+	int64_t v[6];
+	int i;
+
+	while ((p = annexb_next(p, end, &u)) != NULL) {
+		if (nal_type(t->codec, &u) != (t->codec ? H265_NAL_SEI_PREFIX : H264_NAL_SEI) ||
+		    sei_find_user_data(t->codec, &u, uuid, &pl, &len, t->lat_scratch,
+				       LAT_SCRATCH) || latency_parse(pl, len, &ls))
+			continue;
+		if (t->nlat == t->lat_cap) {
+			size_t cap = t->lat_cap ? t->lat_cap * 2 : 1024;
+
+			for (i = 0; i < 6; i++) {
+				int64_t *q = realloc(t->lat[i], cap * sizeof *q);
+
+				if (!q)
+					return;
+				t->lat[i] = q;
+			}
+			t->lat_cap = cap;
+		}
+		v[0] = (int64_t)(arrival - (ls.capture_unix ? ls.capture_ns : ls.announced_ns));
+		v[1] = ls.capture_unix ? (int64_t)(ls.announced_ns - ls.capture_ns) : 0;
+		v[2] = (int64_t)(ls.encoded_ns - ls.announced_ns);
+		v[3] = (int64_t)(ls.sent_ns - ls.encoded_ns);
+		v[4] = (int64_t)(arrival - ls.sent_ns);
+		v[5] = (int64_t)(arrival - ls.announced_ns);
+		for (i = 0; i < 6; i++)
+			t->lat[i][t->nlat] = v[i] / 1000;
+		t->nlat++;
+		if (!t->json)
+			printf("latency frame=%u total_us=%lld ingest_us=%lld encode_us=%lld "
+			       "send_us=%lld network_us=%lld%s\n", ls.frame_id,
+			       (long long)(v[0] / 1000), (long long)(v[1] / 1000),
+			       (long long)(v[2] / 1000), (long long)(v[3] / 1000),
+			       (long long)(v[4] / 1000),
+			       ls.capture_unix ? "" : " (capture clock not Unix: from announce)");
+		return;
+	}
+	t->lat_missing++;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* ',"latency":{"aus":N,"missing":N,"total":{"p50":..,"p95":..,"p99":..},...}' */
+static void latency_json(struct tester *t)
+{
+	static const int pct[3] = { 50, 95, 99 };
+	int i, k;
+
+	printf(",\"latency\":{\"aus\":%zu,\"missing\":%llu", t->nlat,
+	       (unsigned long long)t->lat_missing);
+	for (i = 0; i < 6 && t->nlat; i++) {
+		qsort(t->lat[i], t->nlat, sizeof t->lat[i][0], cmp_i64);
+		printf(",\"%s_us\":{", lat_names[i]);
+		for (k = 0; k < 3; k++) {
+			size_t r = (t->nlat * (size_t)pct[k] + 99) / 100;
+
+			printf("%s\"p%d\":%lld", k ? "," : "", pct[k],
+			       (long long)t->lat[i][r ? r - 1 : 0]);
+		}
+		printf("}");
+	}
+	printf("}");
+}
+
 static void on_au(void *opaque, const struct rtp_au *au)
 {
 	struct tester *t = opaque;
@@ -189,6 +291,10 @@ static void on_au(void *opaque, const struct rtp_au *au)
 	t->damaged_aus += (uint64_t)au->damaged;
 	/* An AU ended by its marker completes with this packet; one ended by
 	 * a timestamp change completed with the previous packet. */
+	if (t->latency)
+		latency_au(t, au->data, au->size,
+			   (uint64_t)((int64_t)(au->marker ? t->pkt_ns : t->prev_pkt_ns) -
+				      t->real_to_mono));
 	if (t->trace)
 		fprintf(t->trace, "%u %llu %llu %zu\n", au->ts,
 			(unsigned long long)t->au_first_ns,
@@ -343,7 +449,7 @@ static void summary(const struct tester *t, int rc)
 	       "\"ssrc\":\"0x%08x\",\"ssrc_changes\":%llu,\"pt\":%d,"
 	       "\"first_keyframe_has_params\":%s,\"rtcp_packets\":%llu,\"rtcp_sr\":%llu,"
 	       "\"rtcp_bye\":%llu,\"rtcp_bad\":%llu,\"rtcp_foreign_ssrc\":%llu,\"sr_skew_ms\":%lld,"
-	       "\"cname\":\"%s\",\"duration_ms\":%.0f,\"exit\":%d}\n",
+	       "\"cname\":\"%s\",\"duration_ms\":%.0f,\"exit\":%d",
 	       (unsigned long long)d->packets, (unsigned long long)t->bytes,
 	       (unsigned long long)d->aus, (unsigned long long)d->keyframes,
 	       (unsigned long long)t->gaps, (unsigned long long)t->reordered,
@@ -356,6 +462,9 @@ static void summary(const struct tester *t, int rc)
 	       (unsigned long long)t->rtcp_packets, (unsigned long long)t->rtcp_sr,
 	       (unsigned long long)t->rtcp_bye, (unsigned long long)t->rtcp_bad,
 	       (unsigned long long)t->rtcp_foreign, (long long)t->sr_skew_ms, t->cname, ms, rc);
+	if (t->latency)
+		latency_json((struct tester *)t);
+	printf("}\n");
 	fflush(stdout);
 }
 
@@ -369,7 +478,7 @@ static ssize_t recv_pkt(struct tester *t, int fd, uint8_t *buf, size_t cap)
 	struct cmsghdr *c;
 	ssize_t n;
 
-	if (!t->trace)
+	if (!t->trace && !t->latency)
 		return recv(fd, buf, cap, 0);
 	memset(&mh, 0, sizeof mh);
 	mh.msg_iov = &iov;
@@ -460,7 +569,7 @@ int main(int argc, char **argv)
 	struct tester t;
 	size_t cap = (size_t)CONFIG_MAX_AU_KIB * 1024;
 	uint8_t *aubuf;
-	int rc;
+	int rc, i;
 
 	memset(&t, 0, sizeof t);
 	t.host = "127.0.0.1";
@@ -488,14 +597,18 @@ int main(int argc, char **argv)
 			t.packets_path, strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (t.trace_path) {
+	if (t.trace_path && !(t.trace = fopen(t.trace_path, "w"))) {
+		fprintf(stderr, "rtp_receiver_tester: cannot create %s: %s\n",
+			t.trace_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (t.latency && !(t.lat_scratch = malloc(LAT_SCRATCH))) {
+		fprintf(stderr, "rtp_receiver_tester: out of memory\n");
+		return EXIT_INIT;
+	}
+	if (t.trace || t.latency) {
 		int on = 1;
 
-		if (!(t.trace = fopen(t.trace_path, "w"))) {
-			fprintf(stderr, "rtp_receiver_tester: cannot create %s: %s\n",
-				t.trace_path, strerror(errno));
-			return EXIT_USAGE;
-		}
 		if (setsockopt(t.fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0)
 			log_warn(TAG, "SO_TIMESTAMPNS: %s: tracing user-space arrival",
 				 strerror(errno));
@@ -517,6 +630,9 @@ int main(int argc, char **argv)
 	if (t.dump && fclose(t.dump) != 0)
 		log_error(TAG, "closing %s: %s", t.dump_path, strerror(errno));
 	free(aubuf);
+	free(t.lat_scratch);
+	for (i = 0; i < 6; i++)
+		free(t.lat[i]);
 	close(t.fd);
 	if (t.rtcp_fd >= 0)
 		close(t.rtcp_fd);

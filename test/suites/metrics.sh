@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# metrics.sh - --metrics-listen: /metrics and /healthz (issue 22).
+# metrics.sh - observability (issue 22): --metrics-listen's /metrics and
+# /healthz, and the latency SEI.
 #
 # 1. start-up errors: a bad address is exit 2, a port in use exit 5;
 # 2. cvmmap_sim -> streamer --null with scripts/metrics_probe.py scraping
@@ -15,6 +16,10 @@
 # 4. abuse: every slot held by idle sockets, an extra connection closed
 #    at once, a 3 KiB request head (431), POST (405), a wrong path (404),
 #    and the endpoint still answers afterwards, frames still accounted.
+# 5. --latency-sei on: every AU carries it (H.264 and H.265), the receiver
+#    (rtp_receiver_tester --latency) splits the latency, and its p50 agrees
+#    with scripts/bench_latency.sh's on the same frames within 1 ms; off,
+#    the wire bytes are those of a run without the flag.
 # The allocation rule (nothing allocated per frame while /metrics is
 # scraped every 50 ms) is a row of alloc.sh, which has the counting shim.
 . "$SRCTREE/test/suites/testing.sh"
@@ -108,5 +113,54 @@ testing "idle sockets, an oversized head, POST, a wrong path: bounded, and frame
 	 grep -q '\"post_status\": 405' $T/abuse.json &&
 	 grep -q '\"missing_status\": 404' $T/abuse.json &&
 	 [ \"\$(exit_field $T/abuse.log out)\" -gt 0 ]"
+
+# ---------------------------------------------------------------- 5. latency SEI
+if optional CONFIG_RTP && optional CONFIG_TOOL_RTP_TESTER; then
+	for c in h264 h265; do
+		[ $c = h265 ] && ! optional CONFIG_ENC_X265 && continue
+		P=$(free_port)
+		inst=mlt$$$c
+		testing "latency SEI in every $c AU, split by the receiver" \
+			"timeout 40 $X $BIN/rtp_receiver_tester --port $P --codec $c --latency --json \
+			   --au-threshold 60 --idle-ms $((1500 * TIME_SCALE)) --timeout-ms $((30000 * TIME_SCALE)) \
+			   > $T/lat_$c.json 2> $T/lat_$c.err & tp=\$!;
+			 timeout 40 $S --input $inst --no-nats --codec $c --rtp --rtp-endpoint 127.0.0.1:$P \
+			   --latency-sei on --ingest-idle-timeout-ms $((1500 * TIME_SCALE)) > $T/lat_$c.log 2>&1 & sp=\$!;
+			 sleep 0.5; timeout 30 $X $BIN/cvmmap_sim --instance $inst --width 320 --height 240 \
+			   --fps 30 --frames 60 --start-delay-ms 300 > /dev/null 2>&1;
+			 wait \$sp; rc=\$?; wait \$tp; cat $T/lat_$c.json;
+			 [ \$rc -eq 0 ] && grep -q '\"aus\":60,' $T/lat_$c.json &&
+			 grep -q '\"latency\":{\"aus\":60,\"missing\":0,\"total_us\":{\"p50\":[0-9]' $T/lat_$c.json &&
+			 grep -q '\"network_us\":{\"p50\":[0-9]' $T/lat_$c.json"
+	done
+	# off is byte-identical to no flag (and on is not): --bitexact datagrams
+	for v in none off on; do
+		P=$(free_port)
+		flag=; [ $v != none ] && flag="--latency-sei $v"
+		timeout 40 $X $BIN/rtp_receiver_tester --port $P --au-threshold 30 \
+			--idle-ms $((1000 * TIME_SCALE)) --timeout-ms $((30000 * TIME_SCALE)) \
+			--dump-packets $T/bytes_$v.rtp > /dev/null 2>&1 &
+		tp=$!
+		sleep 0.3
+		timeout 40 $S --input-mode dummy --dummy-frames 30 --dummy-width 320 --dummy-height 240 \
+			--no-nats --bitexact --threads 1 --no-rtcp --rtp --rtp-endpoint 127.0.0.1:$P $flag \
+			> /dev/null 2>&1
+		wait $tp
+	done
+	testing "--latency-sei off: the same bytes as without the flag; on: not" \
+		"test -s $T/bytes_none.rtp && cmp $T/bytes_none.rtp $T/bytes_off.rtp &&
+		 ! cmp -s $T/bytes_none.rtp $T/bytes_on.rtp"
+	if [ -z "$X" ] && [ -x "$OBJTREE/test/helper_bench_pub" ]; then
+		testing "receiver's latency p50 agrees with bench_latency.sh within 1 ms" \
+			"OBJTREE=$OBJTREE RUNS=1 FRAMES=90 BENCH_TMP=$T/bench sh $SRCTREE/scripts/bench_latency.sh sei \
+			   > $T/bench.out 2>&1; cat $T/bench.out;
+			 d=\$(sed -n 's/.*diff_us=\\(-*[0-9]*\\).*/\\1/p' $T/bench.out);
+			 [ -n \"\$d\" ] && [ \"\${d#-}\" -le 1000 ]"
+	else
+		skip "latency p50 against bench_latency.sh" "host only (helper_bench_pub)"
+	fi
+else
+	skip "latency SEI" "needs RTP and its tester"
+fi
 
 finish

@@ -4,7 +4,7 @@
  *
  *   helper_bench_pub -i INSTANCE -s WxH [-b frames.bgr] [-a stream.annexb
  *                    [-c h264|h265]] [-r fps] [-n frames] [-d delay_ms]
- *                    [-t trace]
+ *                    [-t trace] [-u]
  *
  * -b: raw BGR frames of WxH (ffmpeg -f rawvideo -pix_fmt bgr24), looped;
  *     without it the LEFT plane is zero.  -a: v2.1 metadata with one
@@ -16,7 +16,11 @@
  * frame it took.  -d waits after binding before the first frame, so a
  * consumer started first is subscribed when frame 0 is announced.
  * -t writes "i sync_mono_ns" per frame at exit: the CLOCK_MONOTONIC time
- * just before zmq_send() of that frame's sync.
+ * just before zmq_send() of that frame's sync.  -u: the capture time is
+ * instead the Unix time (CLOCK_REALTIME) of that same instant, as a camera
+ * with a synced clock stamps it (the latency SEI's glass-to-receiver
+ * measure then starts where this trace does); RTP timestamps still name
+ * the frame, to within the scheduling jitter.
  *
  * Writes like upstream (docs/contract.md §8): planes, then the 256-byte header
  * in one memcpy, then the 48-byte sync.  The SHM object is sized once
@@ -98,7 +102,7 @@ int main(int argc, char **argv)
 	const char *inst = NULL, *bgr_path = NULL, *au_path = NULL, *trace_path = NULL;
 	uint32_t w = 0, h = 0, fps = 30;
 	long frames = 300, delay_ms = 0, i;
-	int codec = 0, c, zero = 0, fd;
+	int codec = 0, c, zero = 0, fd, unix_ts = 0;
 	struct cvmmap_target tg;
 	char err[160];
 	uint8_t *bgr = NULL, *es = NULL, *map;
@@ -107,7 +111,7 @@ int main(int argc, char **argv)
 	void *zctx, *zpub;
 	struct sigaction sa;
 
-	while ((c = getopt(argc, argv, "i:s:b:a:c:r:n:d:t:")) != -1) {
+	while ((c = getopt(argc, argv, "i:s:b:a:c:r:n:d:t:u")) != -1) {
 		switch (c) {
 		case 'i': inst = optarg; break;
 		case 's': if (sscanf(optarg, "%ux%u", &w, &h) != 2) return EXIT_USAGE; break;
@@ -118,6 +122,7 @@ int main(int argc, char **argv)
 		case 'n': frames = atol(optarg); break;
 		case 'd': delay_ms = atol(optarg); break;
 		case 't': trace_path = optarg; break;
+		case 'u': unix_ts = 1; break;
 		default: return EXIT_USAGE;
 		}
 	}
@@ -224,6 +229,8 @@ int main(int argc, char **argv)
 			       bgr + (size_t)(i % (long)nbgr) * p[0].size, p[0].size);
 		if (au_len)
 			memcpy(map + CVMMAP_PAYLOAD_OFFSET + p[3].offset, au, au_len);
+		if (unix_ts)
+			ts = m.capture_ns = m.au_pts_ns = clock_wall_ns();
 		cvmmap_meta_build(hdr, &m);
 		memcpy(map, hdr, sizeof hdr);   /* ... header ... */
 		zsync_build(sync, m.frame_id, ts, tg.label, 0);

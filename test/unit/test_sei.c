@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_sei.c - user_data_unregistered SEI: build, insert, find. */
 #include "unit.h"
+#include "codec/latency.h"
 #include "codec/sei.h"
 
 #include <errno.h>
@@ -213,7 +214,35 @@ static void t_insert_h265(void)
 	CHECK_EQ(k, 7);
 }
 
+/* The latency payload: exact bytes (big-endian, docs/sei.md "Latency"),
+ * and back; a wrong size or version is refused. */
+static void t_latency_payload(void)
+{
+	struct latency_stamps a = { 0x01020304u, 1, 0x1112131415161718ull,
+				    0x2122232425262728ull, 0x3132333435363738ull,
+				    0x4142434445464748ull }, b;
+	static const uint8_t want[LATENCY_SEI_SIZE] = {
+		1, 1, 0, 0, 1, 2, 3, 4,
+		0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+		0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+		0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38,
+		0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48,
+	};
+	uint8_t p[LATENCY_SEI_SIZE];
+
+	latency_build(p, &a);
+	CHECK_MEM(p, want, sizeof want);
+	CHECK_EQ(latency_parse(p, sizeof p, &b), 0);
+	CHECK(a.frame_id == b.frame_id && a.capture_unix == b.capture_unix &&
+	      a.capture_ns == b.capture_ns && a.announced_ns == b.announced_ns &&
+	      a.encoded_ns == b.encoded_ns && a.sent_ns == b.sent_ns);
+	CHECK_EQ(latency_parse(p, sizeof p - 1, &b), -EINVAL);
+	p[0] = 2;
+	CHECK_EQ(latency_parse(p, sizeof p, &b), -EINVAL);
+}
+
 static const struct unit_case cases[] = {
+	UNIT(t_latency_payload),
 	UNIT(t_build_golden_h264),
 	UNIT(t_build_golden_h265),
 	UNIT(t_round_trip),
