@@ -25,8 +25,13 @@ ID=i$$             # instance prefix: parallel runs do not collide
 # pair INSTANCE "SIM ARGS" "CONSUMER ARGS": a command line that runs the
 # simulator for at most 30 s, consumes it, stops it by PID, and checks
 # the clean exit removed the SHM object and the ipc socket file.
+# timeout --foreground wherever the suite stops the program through its
+# timeout(1) wrapper: without it timeout also signals its process group and
+# sends SIGCONT, and a SIGCONT that lands while LeakSanitizer's exit check
+# has just attached to the process cancels the SIGSTOP it waits for: the
+# check hangs (ASan CI, about 1 run in 40 under load).
 pair() {
-	echo "timeout $((30 * TIME_SCALE)) $X $SIM --instance $1 $2 2>$LOGDIR/$1.sim.log & p=\$!;" \
+	echo "timeout --foreground $((30 * TIME_SCALE)) $X $SIM --instance $1 $2 2>$LOGDIR/$1.sim.log & p=\$!;" \
 	     "timeout $((25 * TIME_SCALE)) $X $CONSUMER $1 $3; rc=\$?;" \
 	     "kill \$p 2>/dev/null; wait \$p;" \
 	     "test -e /dev/shm/cvmmap_$1 && { echo 'SHM left behind'; rc=1; };" \
@@ -123,7 +128,7 @@ testing "fault resize: both sizes delivered intact" \
 	"$(pair ${ID}z "--fault resize --fault-every 6 --fps 60 --width 640 --height 480" \
 	"--frames 40")"
 testing "fault resize (bucket): both sizes seen by inspect --watch" \
-	"timeout 20 $X $SIM --instance ${ID}w --fault resize --fault-every 5 --fps 60 --sizing bucket \
+	"timeout --foreground 20 $X $SIM --instance ${ID}w --fault resize --fault-every 5 --fps 60 --sizing bucket \
 	   --width 640 --height 480 2>/dev/null & p=\$!;
 	 $X $INSPECT --watch --count 30 --timeout-ms 10000 ${ID}w > $TMP/watch.out; rc=\$?;
 	 kill \$p; wait \$p; cat $TMP/watch.out;
@@ -148,7 +153,7 @@ testing "sim: SIGTERM burst during shutdown -> exit 0, SHM removed" \
 
 # ---------------------------------------------------------------- inspect live
 testing "inspect: live instance JSON, size and inode" \
-	"timeout 20 $X $SIM --target 'cvmmap://${ID}j@$TMP?namespace=tst' --fps 30 --width 64 \
+	"timeout --foreground 20 $X $SIM --target 'cvmmap://${ID}j@$TMP?namespace=tst' --fps 30 --width 64 \
 	   --height 32 2>/dev/null & p=\$!; sleep 0.5;
 	 $X $INSPECT --json 'cvmmap://${ID}j@$TMP?namespace=tst' > $TMP/live.json; rc=\$?;
 	 $X $INSPECT --shm-name tst_${ID}j --zmq-endpoint ipc://$TMP/tst_${ID}j --watch --count 2; rc2=\$?;

@@ -200,11 +200,11 @@ fi
 testing "testers bind loopback by default" "
 	command -v ss > /dev/null || { echo 'ss not installed'; exit 77; }
 	p=$(free_port) q=$(free_port)
-	timeout 5 ${TEST_EXEC:-} $BIN/rtp_receiver_tester --port \$p --timeout-ms 3000 > /dev/null 2>&1 &
+	timeout --foreground 5 ${TEST_EXEC:-} $BIN/rtp_receiver_tester --port \$p --timeout-ms 3000 > /dev/null 2>&1 &
 	a=\$!
 	b=
 	if [ $have_rtmp -eq 1 ]; then
-		timeout 5 ${TEST_EXEC:-} $BIN/rtmp_stub_tester --mode h264 --listen-port \$q \
+		timeout --foreground 5 ${TEST_EXEC:-} $BIN/rtmp_stub_tester --mode h264 --listen-port \$q \
 			--timeout-ms 3000 > /dev/null 2>&1 &
 		b=\$!
 	fi
