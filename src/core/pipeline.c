@@ -236,12 +236,14 @@ static void *encode_thread(void *arg)
 		if (poll(&pfd, 1, POLL_MS) > 0)
 			drain(p->frame_efd);
 		while (!stopping(p) && (s = lq_take(&p->fq)) >= 0) {
-			uint64_t t0 = clock_mono_ns(), dt;
+			/* the encode_seconds histogram, when an endpoint shows it */
+			int timed = CONFIG_METRICS && p->httpd;
+			uint64_t t0 = timed ? clock_mono_ns() : 0, dt;
 
 			r = encode_stage_frame(p->es, &p->frames[s],
 					       __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
-			dt = clock_mono_ns() - t0;
-			if (CONFIG_METRICS) {
+			if (timed) {
+				dt = clock_mono_ns() - t0;
 				__atomic_fetch_add(&p->enc_bucket[metrics_bucket(dt)], 1,
 						   __ATOMIC_RELAXED);
 				__atomic_fetch_add(&p->enc_ns, dt, __ATOMIC_RELAXED);
@@ -418,22 +420,33 @@ static void take_snapshot(struct pipeline *p, struct snapshot *s)
 	s->too_big = s->in.too_big + s->enc.lost[L_AU_TOO_BIG];
 }
 
+/* Reason i of the accounting, the input's and the pipeline's first, then
+ * the encode stage's: its count, and its name in *name. */
+#define N_REASONS (R_INPUT_COUNT + L_ENC_COUNT)
+static unsigned long long reason_at(const struct snapshot *s, int i, const char **name)
+{
+	if (i < R_INPUT_COUNT) {
+		*name = reason_names[i];
+		return s->reason[i];
+	}
+	*name = lost_names[i - R_INPUT_COUNT];
+	return s->enc.lost[i - R_INPUT_COUNT];
+}
+
 /* "lost=N(reason=n,...)": the non-zero reasons, ',' separated so that
  * "torn=" inside never reads as the line's own torn= field. */
 static void lost_text(const struct snapshot *s, char *buf, size_t cap)
 {
 	size_t n = (size_t)snprintf(buf, cap, " lost=%llu(", s->lost);
-	const char *sep = "";
+	const char *sep = "", *name;
 	int i;
 
-	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && n < cap; i++) {
-		unsigned long long v = i < R_INPUT_COUNT ? s->reason[i] :
-				       s->enc.lost[i - R_INPUT_COUNT];
+	for (i = 0; i < N_REASONS && n < cap; i++) {
+		unsigned long long v = reason_at(s, i, &name);
 
 		if (!v)
 			continue;
-		n += (size_t)snprintf(buf + n, cap - n, "%s%s=%llu", sep, i < R_INPUT_COUNT ?
-				      reason_names[i] : lost_names[i - R_INPUT_COUNT], v);
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s=%llu", sep, name, v);
 		sep = ",";
 	}
 	if (!*sep)
@@ -446,14 +459,14 @@ static void lost_text(const struct snapshot *s, char *buf, size_t cap)
 static void lost_json(const struct snapshot *s, char *buf, size_t cap)
 {
 	size_t n = (size_t)snprintf(buf, cap, "{");
+	const char *name;
 	int i;
 
-	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && n < cap; i++)
-		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":%llu", i ? "," : "",
-				      i < R_INPUT_COUNT ? reason_names[i] :
-				      lost_names[i - R_INPUT_COUNT],
-				      i < R_INPUT_COUNT ? s->reason[i] :
-				      s->enc.lost[i - R_INPUT_COUNT]);
+	for (i = 0; i < N_REASONS && n < cap; i++) {
+		unsigned long long v = reason_at(s, i, &name);
+
+		n += (size_t)snprintf(buf + n, cap - n, "%s\"%s\":%llu", i ? "," : "", name, v);
+	}
 	if (n < cap)
 		snprintf(buf + n, cap - n, "}");
 }
@@ -549,12 +562,8 @@ static void metrics_fill(struct pipeline *p, struct metrics_view *v, uint64_t no
 	v->resets = s.in.resets;
 	v->reattached = s.in.reattached;
 	v->reopens = s.enc.reopens;
-	for (i = 0; i < R_INPUT_COUNT + L_ENC_COUNT && v->nlost < METRICS_REASONS; i++) {
-		v->lost_name[v->nlost] = i < R_INPUT_COUNT ? reason_names[i] :
-					 lost_names[i - R_INPUT_COUNT];
-		v->lost[v->nlost++] = i < R_INPUT_COUNT ? s.reason[i] :
-				      s.enc.lost[i - R_INPUT_COUNT];
-	}
+	for (i = 0; i < N_REASONS && v->nlost < METRICS_REASONS; i++, v->nlost++)
+		v->lost[v->nlost] = reason_at(&s, i, &v->lost_name[v->nlost]);
 	for (i = 0; i < METRICS_BUCKETS; i++)
 		v->enc_bucket[i] = STAT(p->enc_bucket[i]);
 	v->enc_sum = (double)STAT(p->enc_ns) / 1e9;

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define P "cvmmap_streamer_"
@@ -37,12 +36,10 @@ int metrics_validate(char *err, size_t errlen)
 	const char *s = metrics_cfg.listen;
 	char host[256];
 	unsigned port;
-	char *end;
 
 	if (!s)
 		return 0;
-	if (strchr(s, ':') ? hostport_parse(s, host, sizeof host, &port) :
-	    (!*s || strtoul(s, &end, 10) < 1 || strtoul(s, &end, 10) > 65535 || *end)) {
+	if (listen_parse(s, host, sizeof host, &port)) {
 		snprintf(err, errlen, "--metrics-listen '%s': want [HOST:]PORT, port 1..65535", s);
 		return EXIT_USAGE;
 	}

@@ -13,6 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* Room for the response head in front of the page, which is rendered
+ * there first and moved up against the head once its length is known. */
+#define HEAD_ROOM 256
+
 struct client {
 	int fd;                     /* -1: free */
 	uint64_t deadline;
@@ -32,23 +36,13 @@ struct httpd {
 
 static int listen_on(const char *spec, int *fd_out)
 {
-	char host[256] = "0.0.0.0";
+	char host[256];
 	unsigned port;
 	struct net_addr a;
-	const char *colon = strrchr(spec, ':');
-	char *end;
 	int fd, one = 1, r;
 
-	if (colon) {
-		if (hostport_parse(spec, host, sizeof host, &port))
-			return -EINVAL;
-	} else {
-		unsigned long v = strtoul(spec, &end, 10);
-
-		if (!*spec || *end || v < 1 || v > 65535)
-			return -EINVAL;
-		port = (unsigned)v;
-	}
+	if (listen_parse(spec, host, sizeof host, &port))
+		return -EINVAL;
 	r = net_resolve(host, port, SOCK_STREAM, &a, 1);
 	if (r < 0)
 		return r == -EAGAIN ? -EAGAIN : -EINVAL;
@@ -76,7 +70,7 @@ int httpd_open(struct httpd **out, const char *spec, size_t page_cap, httpd_page
 	h->lfd = -1;
 	h->fn = fn;
 	h->arg = arg;
-	h->out_cap = page_cap + 256;       /* the response head */
+	h->out_cap = page_cap + HEAD_ROOM;
 	for (i = 0; i < HTTPD_CLIENTS; i++) {
 		h->c[i].fd = -1;
 		if (!(h->c[i].out = malloc(h->out_cap))) {
@@ -104,16 +98,16 @@ static void respond(struct httpd *h, struct client *c, int status, const struct 
 {
 	const char *ctype = "text/plain; charset=utf-8";
 	size_t body = 0, head;
-	char *page = c->out + 256;
+	char *page = c->out + HEAD_ROOM;
 
 	if (status == 200) {
-		status = h->fn(h->arg, r, page, h->out_cap - 256, &body, &ctype);
+		status = h->fn(h->arg, r, page, h->out_cap - HEAD_ROOM, &body, &ctype);
 	} else {
-		body = (size_t)snprintf(page, h->out_cap - 256, "%d %s\n", status,
+		body = (size_t)snprintf(page, h->out_cap - HEAD_ROOM, "%d %s\n", status,
 					http_reason(status));
 		h->st.bad++;
 	}
-	head = http_response_head(c->out, 256, status, ctype, body);
+	head = http_response_head(c->out, HEAD_ROOM, status, ctype, body);
 	/* RFC 9110 §9.3.2: HEAD gets GET's head, Content-Length included */
 	if (r && !strcmp(r->method, "HEAD"))
 		body = 0;

@@ -93,3 +93,12 @@ int hostport_parse(const char *s, char *host, size_t cap, unsigned *port)
 	*port = u.port;
 	return 0;
 }
+
+int listen_parse(const char *s, char *host, size_t cap, unsigned *port)
+{
+	if (strchr(s, ':'))
+		return hostport_parse(s, host, cap, port);
+	if (parse_port(s, s + strlen(s), port))
+		return -EINVAL;
+	return copy_span(host, cap, "0.0.0.0", 7);
+}

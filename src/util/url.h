@@ -35,4 +35,9 @@ int url_parse(const char *s, struct url *u);
  * host[cap].  0 or -EINVAL. */
 int hostport_parse(const char *s, char *host, size_t cap, unsigned *port);
 
+/* A listening address, "[HOST:]PORT": hostport_parse() when s has a ':',
+ * else decimal digits only, host "0.0.0.0" (every IPv4 interface).
+ * 0 or -EINVAL. */
+int listen_parse(const char *s, char *host, size_t cap, unsigned *port);
+
 #endif

@@ -82,6 +82,20 @@ static void t_hostport(void)
 	CHECK(hostport_parse("u@h:1", host, sizeof host, &port) < 0);
 	CHECK(hostport_parse("udp://h:1", host, sizeof host, &port) < 0);
 	CHECK(hostport_parse("abcdefgh:1", host, 8, &port) < 0);           /* too long */
+	/* a listening address: [HOST:]PORT (--metrics-listen) */
+	CHECK(listen_parse("9464", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "0.0.0.0");
+	CHECK_EQ(port, 9464);
+	CHECK(listen_parse("[::1]:65535", host, sizeof host, &port) == 0);
+	CHECK_STR(host, "::1");
+	CHECK_EQ(port, 65535);
+	CHECK(listen_parse("1", host, sizeof host, &port) == 0);
+	CHECK(listen_parse("0", host, sizeof host, &port) < 0);
+	CHECK(listen_parse("65536", host, sizeof host, &port) < 0);
+	CHECK(listen_parse("", host, sizeof host, &port) < 0);
+	CHECK(listen_parse("12ab", host, sizeof host, &port) < 0);
+	CHECK(listen_parse("127.0.0.1:", host, sizeof host, &port) < 0);
+	CHECK(listen_parse("9464", host, 7, &port) < 0);                    /* no room */
 }
 
 /* Numeric addresses and "localhost" never reach the C library's resolver
