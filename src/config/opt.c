@@ -230,6 +230,10 @@ int opt_parse(struct opt_ctx *c, int argc, char **argv)
 			return fail(c, "--%s%s needs a value (%s)", o->name, file ? "-file" : "",
 				    file ? "PATH" : o->arg ? o->arg : "VALUE");
 		}
+		if (!file && (o->flags & OPT_NOARGV))
+			return fail(c, "--%s is not taken on the command line (ps shows it): use "
+				    "--%s-file PATH%s%s", o->name, o->name, o->env ? " or $" : "",
+				    o->env ? o->env : "");
 		if (file && !(val = read_secret(c, o->name, val)))
 			return EXIT_USAGE;
 		rc = set_value(c, o, base, val);
@@ -272,14 +276,20 @@ void opt_help(const struct opt_ctx *c, FILE *f)
 					fprintf(f, "%s%s:\n", g ? "\n" : "", c->groups[g]);
 					header = 1;
 				}
-				snprintf(lhs, sizeof lhs, "--%s%s%s", o->name,
-					 o->arg ? " " : "", o->arg ? o->arg : "");
+				if (o->flags & OPT_NOARGV)
+					snprintf(lhs, sizeof lhs, "--%s-file PATH", o->name);
+				else
+					snprintf(lhs, sizeof lhs, "--%s%s%s", o->name,
+						 o->arg ? " " : "", o->arg ? o->arg : "");
 				if (o->type == OPT_LONG)
 					snprintf(extra, sizeof extra, " [%ld..%ld]", o->min, o->max);
 				fprintf(f, "  %-30s %s%s\n", lhs, o->help ? o->help : "", extra);
 				if (o->alias)
 					fprintf(f, "  %-30s also spelt --%s\n", "", o->alias);
-				if (o->flags & OPT_SECRET)
+				if (o->flags & OPT_NOARGV)
+					fprintf(f, "  %-30s or $%s (never on the command line)\n", "",
+						o->env ? o->env : "?");
+				else if (o->flags & OPT_SECRET)
 					fprintf(f, "  %-30s or --%s-file PATH%s%s (kept out of ps)\n", "",
 						o->name, o->env ? ", or $" : "", o->env ? o->env : "");
 			}

@@ -48,6 +48,8 @@ enum opt_type {
 /* Row flags. */
 #define OPT_HIDDEN 1u  /* accepted, not listed in --help */
 #define OPT_SECRET 2u  /* OPT_STR: also --NAME-file PATH and the env variable */
+#define OPT_NOARGV 4u  /* OPT_SECRET: only those two (a password in argv
+			* would show in ps) */
 
 /* Longest value read from a --NAME-file, and room for all of them. */
 #define OPT_SECRET_MAX 2048
@@ -61,7 +63,7 @@ struct opt {
 	const char *name;             /* without the leading "--" */
 	unsigned char type;           /* enum opt_type */
 	unsigned char group;          /* --help section, index into ctx->groups */
-	unsigned short flags;         /* OPT_HIDDEN, OPT_SECRET */
+	unsigned short flags;         /* OPT_HIDDEN, OPT_SECRET, OPT_NOARGV */
 	size_t off;                   /* field of the block's struct */
 	long min, max;                /* OPT_LONG range; OPT_CHOICE: min = value of choices[0] */
 	const char *const *choices;   /* OPT_CHOICE: "word" or "word|alias", NULL-terminated */

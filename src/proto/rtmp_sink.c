@@ -454,12 +454,7 @@ static int rtmp_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, 
 	struct rtmp_sink *s = st;
 	uint64_t dl = s->state == RTMP_PUBLISHING ? sendq_deadline(&s->q) : s->deadline_ns;
 
-	if (dl) {
-		uint64_t ms = dl > now ? (dl - now + 999999) / 1000000 : 0;
-
-		if (*timeout_ms < 0 || ms < (uint64_t)*timeout_ms)
-			*timeout_ms = (int)ms;
-	}
+	sink_deadline(timeout_ms, dl, now);
 	if (s->fd < 0 || max < 1)
 		return 0;
 	pfd->fd = s->fd;
@@ -506,11 +501,7 @@ static void rtmp_service(void *st, const struct pollfd *pfd, int n, uint64_t now
 
 static int rtmp_keyframe_wanted(void *st)
 {
-	struct rtmp_sink *s = st;
-	int r = s->kf_request;
-
-	s->kf_request = 0;
-	return r;
+	return sink_take(&((struct rtmp_sink *)st)->kf_request);
 }
 
 /* Bytes that can still go out: none without a connection. */

@@ -218,7 +218,7 @@ static void write_sdp(struct rtp_sink *s)
 	const struct param_sets *ps = &s->env.ps->ps;
 	struct sdp_desc d = {
 		s->env.codec, (int)s->cfg.payload_type, s->addr, s->ipv6, s->port,
-		!s->cfg.no_rtcp, s->sess_id, ++s->sess_version, ps->vps, ps->sps, ps->pps,
+		!s->cfg.no_rtcp, s->sess_id, ++s->sess_version, ps->vps, ps->sps, ps->pps, 0,
 	};
 	int n = sdp_build(&d, s->sdp_text, SDP_MAX), fd;
 	ssize_t w = -1;
@@ -362,22 +362,13 @@ static int rtp_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, u
 	if (s->sdp_failed && (!dl || s->sdp_retry_at < dl))
 		dl = s->sdp_retry_at;
 
-	if (dl) {
-		uint64_t ms = dl > now ? (dl - now + 999999) / 1000000 : 0;
-
-		if (*timeout_ms < 0 || ms < (uint64_t)*timeout_ms)
-			*timeout_ms = (int)ms;
-	}
+	sink_deadline(timeout_ms, dl, now);
 	return 0;       /* UDP output: nothing to wait for */
 }
 
 static int rtp_keyframe_wanted(void *st)
 {
-	struct rtp_sink *s = st;
-	int r = s->kf_request;
-
-	s->kf_request = 0;
-	return r;
+	return sink_take(&((struct rtp_sink *)st)->kf_request);
 }
 
 static void rtp_service(void *st, const struct pollfd *pfd, int n, uint64_t now)

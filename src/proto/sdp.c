@@ -12,6 +12,10 @@
  *   a=rtcp:<port+1>                              RFC 3605
  *   a=sendonly
  *
+ * For RTSP DESCRIBE (d->rtsp) the session gets a=control:* and
+ * a=range:npt=now- before m=, and the track a=control:trackID=0
+ * (RFC 2326 C.1.1, C.1.5, C.3).
+ *
  * Lines end in CRLF (RFC 8866 5).
  */
 #include "proto/sdp.h"
@@ -129,7 +133,10 @@ int sdp_build(const struct sdp_desc *d, char *out, size_t cap)
 	p = put_str(p, end, "\r\ns=cvmmap-streamer\r\nc=");
 	p = put_str(p, end, ip + 1);
 	p = put_str(p, end, d->addr);
-	p = put_str(p, end, "\r\nt=0 0\r\nm=video ");
+	p = put_str(p, end, "\r\nt=0 0\r\n");
+	if (d->rtsp)
+		p = put_str(p, end, "a=control:*\r\na=range:npt=now-\r\n");
+	p = put_str(p, end, "m=video ");
 	p = put_uint(p, end, d->port);
 	p = put_str(p, end, " RTP/AVP ");
 	p = put_uint(p, end, (unsigned)d->pt);
@@ -143,6 +150,8 @@ int sdp_build(const struct sdp_desc *d, char *out, size_t cap)
 		p = put_uint(p, end, d->port + 1);
 		p = put_str(p, end, "\r\n");
 	}
+	if (d->rtsp)
+		p = put_str(p, end, "a=control:trackID=0\r\n");
 	p = put_str(p, end, "a=sendonly\r\n");
 	if (!p)
 		return -ENOSPC;

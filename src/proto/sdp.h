@@ -23,6 +23,8 @@ struct sdp_desc {
 	int rtcp;               /* add a=rtcp:<port+1> */
 	uint64_t sess_id, sess_version;  /* o= line (RFC 8866 5.2) */
 	struct nal vps, sps, pps;
+	int rtsp;               /* for DESCRIBE: a=control (RFC 2326 C.1.1, C.3)
+				 * and a=range:npt=now- (C.1.5); no a=rtcp */
 };
 
 /* Write the SDP text, NUL-terminated, into out[cap].  Returns its length

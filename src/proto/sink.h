@@ -94,6 +94,28 @@ struct sink_ops {
 	void (*close)(void *st);
 };
 
+/* pollfds() helper: lower *timeout_ms (poll's; -1 = none) so that poll
+ * returns by deadline_ns (0 = no deadline). */
+static inline void sink_deadline(int *timeout_ms, uint64_t deadline_ns, uint64_t now_ns)
+{
+	uint64_t ms;
+
+	if (!deadline_ns)
+		return;
+	ms = deadline_ns > now_ns ? (deadline_ns - now_ns + 999999) / 1000000 : 0;
+	if (*timeout_ms < 0 || ms < (uint64_t)*timeout_ms)
+		*timeout_ms = (int)ms;
+}
+
+/* keyframe_wanted() helper: a one-shot request flag, read and cleared. */
+static inline int sink_take(int *flag)
+{
+	int r = *flag;
+
+	*flag = 0;
+	return r;
+}
+
 /* The built-in sinks, NULL-terminated, in the order they get each AU. */
 extern const struct sink_ops *const sink_table[];
 /* Names of the outputs this build leaves out (their Kconfig is off). */

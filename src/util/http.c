@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* RFC 9110 §5.6.2: tchar, the characters of a token (a method). */
-static int tchar(unsigned char c)
+int http_tchar(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
@@ -22,7 +21,7 @@ static int all_of(const char *s, size_t n, int want_token)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (want_token ? !tchar(c) : c < 0x21 || c > 0x7e)
+		if (want_token ? !http_tchar(c) : c < 0x21 || c > 0x7e)
 			return 0;
 	}
 	return 1;

@@ -28,6 +28,10 @@ int http_parse_request(const char *buf, size_t n, struct http_req *r);
 size_t http_response_head(char *buf, size_t cap, int status, const char *ctype,
 			  size_t body_len);
 
+/* RFC 9110 §5.6.2 tchar: the characters of a token (a method, a header
+ * field name); RTSP 1.0 (RFC 2326 15.1) has the same. */
+int http_tchar(unsigned char c);
+
 /* The reason phrase of the statuses this tree sends (RFC 9110 §15). */
 const char *http_reason(int status);
 

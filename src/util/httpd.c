@@ -3,7 +3,6 @@
  * them between sockets and buffers. */
 #include "util/httpd.h"
 #include "util/net.h"
-#include "util/url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,31 +33,6 @@ struct httpd {
 	struct client c[HTTPD_CLIENTS];
 };
 
-static int listen_on(const char *spec, int *fd_out)
-{
-	char host[256];
-	unsigned port;
-	struct net_addr a;
-	int fd, one = 1, r;
-
-	if (listen_parse(spec, host, sizeof host, &port))
-		return -EINVAL;
-	r = net_resolve(host, port, SOCK_STREAM, &a, 1);
-	if (r < 0)
-		return r == -EAGAIN ? -EAGAIN : -EINVAL;
-	fd = socket(a.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fd, (const struct sockaddr *)&a.sa, a.len) < 0 || listen(fd, 8) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	*fd_out = fd;
-	return 0;
-}
-
 int httpd_open(struct httpd **out, const char *spec, size_t page_cap, httpd_page_fn fn,
 	       void *arg)
 {
@@ -78,7 +52,7 @@ int httpd_open(struct httpd **out, const char *spec, size_t page_cap, httpd_page
 			return -ENOMEM;
 		}
 	}
-	r = listen_on(spec, &h->lfd);
+	r = h->lfd = net_tcp_listen(spec, 8);
 	if (r < 0) {
 		httpd_close(h);
 		return r;

@@ -2,6 +2,7 @@
 /* net.c - see net.h. */
 #define _GNU_SOURCE
 #include "util/net.h"
+#include "util/url.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -141,4 +142,28 @@ int net_connect_result(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return -errno;
 	return -err;
+}
+
+int net_tcp_listen(const char *spec, int backlog)
+{
+	char host[256];
+	unsigned port;
+	struct net_addr a;
+	int fd, one = 1, r;
+
+	if (listen_parse(spec, host, sizeof host, &port))
+		return -EINVAL;
+	r = net_resolve(host, port, SOCK_STREAM, &a, 1);
+	if (r < 0)
+		return r == -EAGAIN ? -EAGAIN : -EINVAL;
+	fd = socket(a.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (const struct sockaddr *)&a.sa, a.len) < 0 || listen(fd, backlog) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
 }

@@ -44,4 +44,10 @@ int net_tcp_connect(const struct net_addr *a, int n, int sndbuf);
 /* After POLLOUT on a connecting socket: 0 when connected, else -errno. */
 int net_connect_result(int fd);
 
+/* A non-blocking listening TCP socket on "[HOST:]PORT" ("PORT" alone:
+ * every IPv4 interface), SO_REUSEADDR set.  The fd, -EINVAL for a bad
+ * address, -EAGAIN when the name cannot be resolved now, else the
+ * socket's -errno (-EADDRINUSE ...). */
+int net_tcp_listen(const char *spec, int backlog);
+
 #endif

@@ -35,7 +35,7 @@ static void t_h264(void)
 {
 	struct sdp_desc d = {
 		0, 96, "127.0.0.1", 0, 5004, 1, 1, 2,
-		{ NULL, 0 }, { sps264, sizeof sps264 }, { pps264, sizeof pps264 },
+		{ NULL, 0 }, { sps264, sizeof sps264 }, { pps264, sizeof pps264 }, 0,
 	};
 	char out[1024];
 	const char *want =
@@ -69,7 +69,7 @@ static void t_h265_ipv6_no_rtcp(void)
 {
 	struct sdp_desc d = {
 		1, 127, "::1", 1, 6000, 0, 3908988800u, 1,
-		{ vps265, sizeof vps265 }, { sps265, sizeof sps265 }, { pps265, sizeof pps265 },
+		{ vps265, sizeof vps265 }, { sps265, sizeof sps265 }, { pps265, sizeof pps265 }, 0,
 	};
 	char out[1024];
 	const char *want =
@@ -91,7 +91,7 @@ static void t_h265_ipv6_no_rtcp(void)
 /* Without parameter sets H.264 still says packetization-mode=1. */
 static void t_no_params(void)
 {
-	struct sdp_desc d = { 0, 96, "10.0.0.2", 0, 5004, 0, 1, 1, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+	struct sdp_desc d = { 0, 96, "10.0.0.2", 0, 5004, 0, 1, 1, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, 0 };
 	char out[512];
 
 	CHECK(sdp_build(&d, out, sizeof out) > 0);

@@ -123,6 +123,19 @@ static void t_resolve_local(void)
 	CHECK(n == -ENOENT || n == -EAGAIN);
 }
 
+static void t_unescape(void)
+{
+	char a[] = "pw%20x%3a%2F", b[] = "100%", c[] = "%zz", d[] = "a%00b", e[] = "plain";
+
+	CHECK_EQ(url_unescape(a), 0);
+	CHECK_STR(a, "pw x:/");
+	CHECK_EQ(url_unescape(b), -1);
+	CHECK_EQ(url_unescape(c), -1);
+	CHECK_EQ(url_unescape(d), -1);          /* NUL would cut the secret short */
+	CHECK_EQ(url_unescape(e), 0);
+	CHECK_STR(e, "plain");
+}
+
 static void t_backoff(void)
 {
 	struct backoff b;
@@ -167,6 +180,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_url),
 	UNIT(t_hostport),
 	UNIT(t_resolve_local),
+	UNIT(t_unescape),
 	UNIT(t_backoff),
 	UNIT(t_prng),
 };
