@@ -80,6 +80,12 @@ int rtp_stream_rtcp_due(struct rtp_stream *r, uint64_t now)
 int rtp_stream_rtcp(const struct rtp_stream *r, uint64_t now, uint64_t wall_now,
 		    int bye, uint8_t *buf, size_t cap)
 {
+	return rtp_stream_rtcp_to(r, r->sr_packets, r->sr_octets, now, wall_now, bye, buf, cap);
+}
+
+int rtp_stream_rtcp_to(const struct rtp_stream *r, uint32_t packets, uint32_t octets,
+		       uint64_t now, uint64_t wall_now, int bye, uint8_t *buf, size_t cap)
+{
 	uint8_t *p = buf;
 	const uint8_t *end = buf + cap;
 	uint64_t since = now > r->map_mono_ns ? now - r->map_mono_ns : 0;
@@ -88,7 +94,7 @@ int rtp_stream_rtcp(const struct rtp_stream *r, uint64_t now, uint64_t wall_now,
 	struct rtcp_sr sr = {
 		r->pk.ssrc, rtcp_ntp_from_unix_ns(wall),
 		r->map_ts + (uint32_t)rtp_ticks_from_ns(since),
-		r->sr_packets, r->sr_octets,
+		packets, octets,
 	};
 
 	if (!r->have_map)

@@ -77,5 +77,11 @@ int rtp_stream_rtcp_due(struct rtp_stream *r, uint64_t now_mono_ns);
  * Returns its length, or -ENOSPC / -EAGAIN (nothing sent yet: no SR). */
 int rtp_stream_rtcp(const struct rtp_stream *r, uint64_t now_mono_ns, uint64_t wall_now_ns,
 		    int bye, uint8_t *buf, size_t cap);
+/* The same for one receiver of a stream sent to many (RTSP): the SR
+ * counts what that receiver was sent (RFC 3550 6.4.1 counts per
+ * sender, and each receiver sees only its share). */
+int rtp_stream_rtcp_to(const struct rtp_stream *r, uint32_t packets, uint32_t octets,
+		       uint64_t now_mono_ns, uint64_t wall_now_ns, int bye, uint8_t *buf,
+		       size_t cap);
 
 #endif
