@@ -5,19 +5,28 @@
 #   scripts/kconfig/kconfig.sh ACTION [FILE]
 #   ACTION: defconfig FILE | savedefconfig FILE | olddefconfig |
 #           allnoconfig | allyesconfig | menuconfig |
-#           have (exit 0 when a front end is installed, else 1)
+#           have (exit 0: olddefconfig is possible; miniconf always is)
 #
 # Prefers kconfig-frontends-nox (kconfig-conf/kconfig-mconf), falls back to
 # python3-kconfiglib run by /usr/bin/python3 (a python3 earlier on PATH may
-# not see Debian's modules).  Run from the source tree; KCONFIG_CONFIG names
-# the .config to read and write.
+# not see Debian's modules), then to scripts/kconfig/miniconf.sh (POSIX sh
+# + awk, no menu): every action but menuconfig works on a host without any
+# Kconfig front end, e.g. inside Buildroot.  KCONFIG_FRONTEND=miniconf
+# uses it even where a front end is installed.  Run from the source tree;
+# KCONFIG_CONFIG names the .config to read and write.
 set -eu
 action=$1; file=${2:-}
 : "${KCONFIG_CONFIG:=.config}"
 export KCONFIG_CONFIG
 unset srctree 2>/dev/null || true
 
-if command -v kconfig-conf >/dev/null 2>&1; then
+if [ "${KCONFIG_FRONTEND:-}" = miniconf ]; then
+	case $action in
+	have)          exit 0 ;;
+	menuconfig)    echo "kconfig: menuconfig needs kconfig-frontends-nox or python3-kconfiglib" >&2; exit 2 ;;
+	*)             exec sh scripts/kconfig/miniconf.sh "$action" "$file" ;;
+	esac
+elif command -v kconfig-conf >/dev/null 2>&1; then
 	case $action in
 	have)          exit 0 ;;
 	defconfig)     exec kconfig-conf --defconfig="$file" Kconfig ;;
@@ -38,10 +47,14 @@ elif /usr/bin/python3 -c 'import kconfiglib' 2>/dev/null; then
 	menuconfig)    exec /usr/bin/python3 -m menuconfig Kconfig ;;
 	esac
 else
-	[ "$action" = have ] && exit 1
-	echo "kconfig: no Kconfig front end found." >&2
-	echo "kconfig: install one with: sudo scripts/deps.sh   (or: apt-get install kconfig-frontends-nox)" >&2
-	exit 2
+	case $action in
+	have)          exit 0 ;;
+	menuconfig)
+		echo "kconfig: no Kconfig front end found (menuconfig needs one)." >&2
+		echo "kconfig: install one with: sudo scripts/deps.sh   (or: apt-get install kconfig-frontends-nox)" >&2
+		exit 2 ;;
+	*)             exec sh scripts/kconfig/miniconf.sh "$action" "$file" ;;
+	esac
 fi
 echo "kconfig: unknown action '$action'" >&2
 exit 2

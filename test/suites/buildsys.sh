@@ -5,7 +5,8 @@
 # 1. `make savedefconfig` on a fresh copy of the tree (no build/ yet), in
 #    tree and with O= naming a directory that does not exist yet; the saved
 #    defconfig loads back to the same .config.  Without any .config it
-#    saves the Kconfig defaults and says so.
+#    saves the Kconfig defaults and says so.  Without a Kconfig front end
+#    scripts/kconfig/miniconf.sh gives kconfig-conf's results.
 # 2. Cross dependencies: when `scripts/deps.sh --check --cross` reports the
 #    arm64 set complete, every pkg-config module a cross build links (the
 #    pc-* keywords of the Makefile and the Kbuild files, and libavcodec/
@@ -65,6 +66,36 @@ testing "without a Kconfig front end genconfig gives a new int its default" \
 	"grep -v CONFIG_START_HOLD '$TMP/old/.config' > '$TMP/old/stale' &&
 	 (cd '$SRCTREE' && sh scripts/kconfig/genconfig.sh '$TMP/old/stale' Kconfig src/*/Kconfig) 2> '$TMP/old/warn' |
 		grep -qx '#define CONFIG_START_HOLD 8' && grep -q START_HOLD '$TMP/old/warn'"
+
+# ---------------------------------------------------------------- no front end
+# scripts/kconfig/miniconf.sh (what kconfig.sh falls back to where no
+# Kconfig front end exists, e.g. inside Buildroot) gives kconfig-conf's
+# .config for every defconfig and both all*configs, and the same
+# savedefconfig.
+if command -v kconfig-conf > /dev/null; then
+	testing "miniconf.sh gives kconfig-conf's .config and savedefconfig" \
+		"cd '$SRCTREE' && for a in defconfig:defconfig \$(ls configs/*_defconfig | sed 's/^/defconfig:/') allnoconfig: allyesconfig:; do
+		   act=\${a%%:*} f=\${a#*:}
+		   KCONFIG_CONFIG='$TMP/kc.ref' kconfig-conf --\$act\${f:+=\$f} Kconfig > /dev/null &&
+		   KCONFIG_CONFIG='$TMP/kc.mini' sh scripts/kconfig/miniconf.sh \$act \$f || exit 1
+		   [ \"\$(grep CONFIG_ '$TMP/kc.ref' | sort)\" = \"\$(grep CONFIG_ '$TMP/kc.mini' | sort)\" ] ||
+			{ echo \"\$a:\"; diff '$TMP/kc.ref' '$TMP/kc.mini'; exit 1; }
+		   KCONFIG_CONFIG='$TMP/kc.ref' kconfig-conf --savedefconfig='$TMP/kc.ref.def' Kconfig &&
+		   KCONFIG_CONFIG='$TMP/kc.ref' sh scripts/kconfig/miniconf.sh savedefconfig '$TMP/kc.mini.def' &&
+		   diff '$TMP/kc.ref.def' '$TMP/kc.mini.def' || { echo \"savedefconfig of \$a\"; exit 1; }
+		   echo \"same: \$a\"
+		 done"
+else
+	skip "miniconf.sh against kconfig-conf" "kconfig-conf not installed"
+fi
+testing "without a Kconfig front end: make tiny_defconfig, a fragment + olddefconfig" \
+	"$M -C '$src' O='$TMP/mini' KCONFIG_FRONTEND=miniconf tiny_defconfig > /dev/null &&
+	 grep -qx CONFIG_TOOL_RTP_TESTER=y '$TMP/mini/.config' && grep -qx CONFIG_LINK_FULLY_STATIC=y '$TMP/mini/.config' &&
+	 printf 'CONFIG_LINK_DYNAMIC=y\\n# CONFIG_RTP is not set\\nCONFIG_MAX_WIDTH=1920\\n' > '$TMP/mini/.config' &&
+	 $M -C '$src' O='$TMP/mini' KCONFIG_FRONTEND=miniconf olddefconfig > /dev/null &&
+	 grep -qx CONFIG_LINK_DYNAMIC=y '$TMP/mini/.config' && grep -qx CONFIG_MAX_WIDTH=1920 '$TMP/mini/.config' &&
+	 grep -qx CONFIG_ENC_X264=y '$TMP/mini/.config' && ! grep -q CONFIG_TOOL_RTP_TESTER '$TMP/mini/.config' &&
+	 ! $M -C '$src' O='$TMP/mini' KCONFIG_FRONTEND=miniconf menuconfig < /dev/null"
 
 # ---------------------------------------------------------------- cross deps
 DEPS="sh $SRCTREE/scripts/deps.sh"

@@ -9,6 +9,7 @@
 # 2. Nothing points outside the tree (../shared/, /work/shared/).
 # 3. The in-tree references that replaced the outside ones exist and keep
 #    the numbering the code cites (docs/contract.md §1-§14, ...).
+# 4. docs/firmware.md's example /init mounts what the boot test's does.
 # No build needed; a few seconds.
 . "$SRCTREE/test/suites/testing.sh"
 cd "$SRCTREE" || exit 1
@@ -24,6 +25,14 @@ fi
 testing "nothing points outside the tree (../shared, /work/shared)" \
 	"! $list | grep -vE '^(test/suites/docs|scripts/check_doc_refs)\\.sh\$' | tr '\\n' '\\0' |
 	   xargs -0 grep -nIE '\\.\\./shared/|/work/shared/' 2> /dev/null"
+
+# docs/firmware.md's smallest image mounts what the boot test's /init
+# mounts (scripts/initramfs_check.sh), and names the kernel option of each.
+testing "docs/firmware.md's /init mounts what the boot test mounts" \
+	"doc=\$(sed -n '/^cat > root\/init/,/^EOF/p' docs/firmware.md | grep -o 'mount -t [a-z]*' | sort -u) &&
+	 test=\$(sed -n '/^write_init/,/^}/p' scripts/initramfs_check.sh | grep -o 'mount -t [a-z]*' | sort -u) &&
+	 echo \"doc: \$doc\"; echo \"test: \$test\"; [ -n \"\$doc\" ] && [ \"\$doc\" = \"\$test\" ] &&
+	 for o in SHMEM TMPFS UNIX INET DEVTMPFS PROC_FS SYSFS; do grep -q \"CONFIG_\$o\" docs/firmware.md || { echo \"no CONFIG_\$o\"; exit 1; }; done"
 
 # sections DOC N...: DOC has a heading for each number N.
 for spec in "contract 1 2 3 3.1 3.2 4 4.2 4.6 4.7 4.8 5 5.2 5.3 5.4 6 6.1 6.2 6.3 7 7.1 7.2 7.3 8 9 10 13 14" \

@@ -18,9 +18,14 @@
 #    is compared with the unit's SystemCallFilter=, RestrictAddressFamilies=
 #    and MemoryDenyWriteExecute=.  Needs root (skips otherwise).
 # 3. support/buildroot/package/cvmmap-streamer/cvmmap-streamer.mk expanded
-#    by a few lines standing in for Buildroot (no Buildroot here): its
-#    kconfig, build and install commands run as the recipe writes them, on
-#    a copy of the tree, with the native toolchain as TARGET_CROSS.
+#    by a few lines standing in for Buildroot (CI has no Buildroot tree;
+#    support/buildroot/README.md says how it was checked in a real one):
+#    its kconfig, build, install and init (systemd unit, or
+#    S95cvmmap-streamer for BusyBox/SysV init) commands run as the recipe
+#    writes them, on a copy of the tree, with the native toolchain as
+#    TARGET_CROSS.  With BUILDROOT=/path/to/buildroot also Buildroot's
+#    utils/check-package and an olddefconfig with the package on (SKIP
+#    without).
 . "$SRCTREE/test/suites/testing.sh"
 
 TMP=$OBJTREE/test/tmp/install
@@ -327,6 +332,8 @@ STAGING_DIR := $br/staging
 TARGET_DIR := $br/target
 CVMMAP_STREAMER_DIR := $br/src
 SED := sed -i -e
+INSTALL := install
+CVMMAP_STREAMER_PKGDIR := $SRCTREE/support/buildroot/package/cvmmap-streamer
 SHARP_SIGN := \\#
 qstrip = \$(strip \$(subst ",,\$(1)))
 kconfig-package :=
@@ -350,7 +357,11 @@ CVMMAP_STREAMER_KCONFIG_MAKE = \$(MAKE) -C \$(CVMMAP_STREAMER_DIR) \$(CVMMAP_STR
 	touch \$@
 \$(CVMMAP_STREAMER_DIR)/.stamp_installed: \$(CVMMAP_STREAMER_DIR)/.stamp_built
 	+\$(CVMMAP_STREAMER_INSTALL_TARGET_CMDS)
+	\$(if \$(BR2_INIT_SYSTEMD),\$(CVMMAP_STREAMER_INSTALL_INIT_SYSTEMD))
+	\$(if \$(BR2_INIT_SYSV)\$(BR2_INIT_BUSYBOX),\$(CVMMAP_STREAMER_INSTALL_INIT_SYSV))
 	touch \$@
+init-sysv:
+	\$(if \$(BR2_INIT_SYSV)\$(BR2_INIT_BUSYBOX),\$(CVMMAP_STREAMER_INSTALL_INIT_SYSV))
 print-%:
 	@echo '\$(\$*)'
 EOF
@@ -364,6 +375,11 @@ testing "recipe: licence for legal-info" \
 	"[ \"\$($BRMAKE print-CVMMAP_STREAMER_LICENSE)\" = 'GPL-2.0+' ] &&
 	 f=\$($BRMAKE print-CVMMAP_STREAMER_LICENSE_FILES) && [ -n \"\$f\" ] &&
 	 for x in \$f; do grep -q 'GNU GENERAL PUBLIC LICENSE' '$SRCTREE/'\$x || exit 1; done"
+testing "recipe: fully static with BR2_STATIC_LIBS, from pkg-config's static libraries" \
+	"[ \"\$($BRMAKE print-CVMMAP_STREAMER_LINK)\" = CONFIG_LINK_DYNAMIC ] &&
+	 [ \"\$($BRMAKE BR2_PACKAGE_CVMMAP_STREAMER_FULLY_STATIC=y print-CVMMAP_STREAMER_LINK)\" = CONFIG_LINK_FULLY_STATIC ] &&
+	 $BRMAKE print-CVMMAP_STREAMER_MAKE_OPTS | grep -qw STATIC_LIBS=pkg-config &&
+	 grep -q 'default y if BR2_STATIC_LIBS' '$SRCTREE/support/buildroot/package/cvmmap-streamer/Config.in'"
 testing "recipe: dependencies follow the options" \
 	"$BRMAKE print-CVMMAP_STREAMER_DEPENDENCIES | grep -qw x264 &&
 	 ! $BRMAKE print-CVMMAP_STREAMER_DEPENDENCIES | grep -qw x265 &&
@@ -376,8 +392,34 @@ testing "recipe: link mode forced dynamic, NVENC off" \
 	"grep -qx CONFIG_LINK_DYNAMIC=y '$br/src/build/.config' &&
 	 grep -qx '# CONFIG_NVENC is not set' '$br/src/build/.config' &&
 	 grep -qx CONFIG_ENC_X264=y '$br/src/build/.config'"
-testing "recipe: installed a dynamic cvmmap_streamer and the unit" \
+testing "recipe: installed a dynamic cvmmap_streamer and the unit (INSTALL_INIT_SYSTEMD)" \
 	"sh '$SRCTREE/scripts/check_link.sh' '$br/target/usr/bin/cvmmap_streamer' dynamic &&
-	 test -f '$br/target/usr/lib/systemd/system/$unit' &&
-	 test -f '$br/target/etc/cvmmap-streamer/cvmmap-streamer.env.example'"
+	 grep -qx 'ExecStart=/usr/bin/cvmmap_streamer .*' '$br/target/usr/lib/systemd/system/$unit' &&
+	 grep -qx 'RestartSteps=5' '$br/target/usr/lib/systemd/system/$unit' &&
+	 test -f '$br/target/etc/cvmmap-streamer/cvmmap-streamer.env.example' &&
+	 test ! -e '$br/target/etc/init.d/S95cvmmap-streamer'"
+rm -rf "$br/target2"
+testing "recipe: BusyBox/SysV init gets S95cvmmap-streamer, no unit" \
+	"$BRMAKE BR2_INIT_SYSTEMD= BR2_INIT_BUSYBOX=y TARGET_DIR='$br/target2' print-CVMMAP_STREAMER_INSTALL_INIT_SYSV > /dev/null &&
+	 $BRMAKE BR2_INIT_SYSTEMD= BR2_INIT_BUSYBOX=y TARGET_DIR='$br/target2' init-sysv &&
+	 test -x '$br/target2/etc/init.d/S95cvmmap-streamer' && test ! -d '$br/target2/usr/lib/systemd' &&
+	 $BRMAKE print-CVMMAP_STREAMER_USERS | grep -q 'cvmmap-streamer -1 cvmmap-streamer -1 '"
+# A real Buildroot tree, when BUILDROOT names one (CI has none).
+if [ -n "${BUILDROOT:-}" ] && [ -f "$BUILDROOT/package/pkg-kconfig.mk" ]; then
+	if (cd "$BUILDROOT" && python3 -c 'import magic, flake8') 2> /dev/null; then
+		testing "Buildroot: utils/check-package -b finds nothing" \
+			"cd '$BUILDROOT' && ./utils/check-package -b '$SRCTREE'/support/buildroot/*.* \
+			 '$SRCTREE'/support/buildroot/Config.in '$SRCTREE'/support/buildroot/package/*/* 2>&1 |
+			 tee /dev/stderr | grep -q '^0 warnings generated'"
+	else
+		skip "Buildroot: utils/check-package" "its Python modules magic and flake8 are missing"
+	fi
+	testing "Buildroot: the external tree parses, olddefconfig keeps the package" \
+		"o='$TMP/brtree'; rm -rf \$o; mkdir -p \$o &&
+		 printf 'BR2_aarch64=y\\nBR2_TOOLCHAIN_BUILDROOT_GLIBC=y\\nBR2_TOOLCHAIN_BUILDROOT_CXX=y\\nBR2_PACKAGE_CVMMAP_STREAMER=y\\n' > \$o/.config &&
+		 $MAKE_CLEAN -C '$BUILDROOT' O=\$o BR2_EXTERNAL='$SRCTREE/support/buildroot' olddefconfig > \$o/log 2>&1 &&
+		 grep -x 'BR2_PACKAGE_\\(CVMMAP_STREAMER\\|ZEROMQ\\|X264\\)=y' \$o/.config | wc -l | grep -qx 3"
+else
+	skip "Buildroot tree" "none (BUILDROOT=/path/to/buildroot runs check-package and olddefconfig)"
+fi
 finish
