@@ -6,6 +6,7 @@
 #   make [all] [V=1] [O=dir] [CROSS_COMPILE=aarch64-linux-gnu-] [SANITIZE=address,undefined]
 #   make check [TEST_EXEC="timeout 300 qemu-aarch64-static"]
 #   make demo | bench | fuzz [FUZZ_SECONDS=N] | size | clean | distclean
+#   make initramfs-check [INITRAMFS_TREES="build/arm64"]   (fully static configs)
 #   make install | install-strip [DESTDIR=] [PREFIX=] [INSTALL_STRIP=y]
 #
 # Each directory's Kbuild fragment lists its objects with one line per
@@ -65,7 +66,7 @@ endif
 KCONFIG_FILES := $(srctree)/Kconfig $(wildcard $(srctree)/src/*/Kconfig)
 KCONFIG := cd $(srctree) && $(srctree)/scripts/kconfig/kconfig.sh
 
-.PHONY: all check demo bench fuzz size install install-strip clean distclean help \
+.PHONY: all check demo bench fuzz size initramfs-check install install-strip clean distclean help \
 	$(config_targets) FORCE
 all:
 
@@ -91,7 +92,7 @@ ifdef need_config
 # A build without a .config starts from the default configuration; a
 # .config older than a Kconfig file gets the new symbols' defaults
 # (olddefconfig, as Linux's syncconfig) and make re-reads it.  Without a
-# Kconfig front end genconfig.sh gives the new ints their defaults.
+# Kconfig front end kconfig.sh runs scripts/kconfig/miniconf.sh.
 $(KCONFIG_CONFIG): $(KCONFIG_FILES)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)if [ ! -f $@ ]; then echo "  no $@: using defconfig"; \
@@ -154,13 +155,17 @@ include $(sort $(wildcard $(srctree)/src/*/Kbuild $(srctree)/src/*/*.kbuild \
 	$(srctree)/test/fuzz/Kbuild)) $(srctree)/test/Kbuild
 
 libs := $(sort $(libs-y))
+# STATIC_LIBS=pkg-config (a firmware build whose own static libraries
+# pkg-config describes, e.g. Buildroot): the fully static link takes
+# `pkg-config --static --libs` instead of Debian's archive set.
+STATIC_LIBS ?= debian
 # Our recipes for Debian's static archives (vendor/README.md).  They
 # resolve references made from the archives that follow libcvmmap.a on the
 # link line, so they are linked as objects, not archive members.
 vendor-y :=
 ifneq ($(CONFIG_LINK_DYNAMIC),y)
 vendor-$(if $(filter zmq,$(libs)),y) += vendor/zmq/gss_stub.o
-vendor-$(if $(filter zmq x265,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/glibc/compat.o
+vendor-$(if $(filter zmq x265 srt,$(libs)),$(CONFIG_LINK_MOSTLY_STATIC)) += vendor/glibc/compat.o
 endif
 vendor-objs := $(addprefix $(objtree)/obj/,$(vendor-y))
 
@@ -171,9 +176,14 @@ pc-x265 := x265
 a-zmq := zmq sodium pgm norm protokit bsd md
 a-x264 := x264
 a-x265 := x265 numa
-cxx-libs := $(filter zmq x265,$(libs))
+cxx-libs := $(filter zmq x265 srt,$(libs))
 ifeq ($(CONFIG_LINK_DYNAMIC),y)
 LIBS := $(if $(libs),$(shell $(PKG_CONFIG) --libs $(foreach l,$(libs),$(pc-$(l)))))
+else ifeq ($(CONFIG_LINK_FULLY_STATIC)$(STATIC_LIBS),ypkg-config)
+ALL_LDFLAGS += -static
+LIBS := $(if $(libs),$(shell $(PKG_CONFIG) --static --libs $(foreach l,$(libs),$(pc-$(l))))) \
+	$(if $(cxx-libs),-lstdc++)
+CPPFLAGS += $(if $(libs),$(shell $(PKG_CONFIG) --cflags $(foreach l,$(libs),$(pc-$(l)))))
 else ifeq ($(CONFIG_LINK_FULLY_STATIC),y)
 ALL_LDFLAGS += -static
 LIBS := $(foreach l,$(libs),$(addprefix -l,$(a-$(l)))) $(if $(cxx-libs),-lstdc++)
@@ -233,6 +243,12 @@ test-extras:
 demo: $(progs)
 	$(Q)OBJTREE=$(objtree) SRCTREE=$(srctree) sh $(srctree)/scripts/demo.sh
 
+# Boot the programs of this (fully static) build, and of INITRAMFS_TREES,
+# in a BusyBox initramfs under qemu-system and stream on its loopback
+# (docs/firmware.md).  Builds nothing in the other trees.
+initramfs-check: $(progs)
+	$(Q)SRCTREE=$(srctree) sh $(srctree)/scripts/initramfs_check.sh $(objtree) $(INITRAMFS_TREES)
+
 bench: $(progs)
 	$(Q)OBJTREE=$(objtree) SRCTREE=$(srctree) sh $(srctree)/scripts/bench.sh
 
@@ -281,7 +297,7 @@ distclean: clean
 	$(Q)$(if $(O),rm -f $(objtree)/.config $(objtree)/.config.old)
 
 help:
-	@sed -n '2,9p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' $(srctree)/Makefile | sed 's/^# \{0,1\}//'
 # Objects made only for a test binary (pattern-rule chains) are kept.  Not
 # .SECONDARY: that would also let a missing library object (new in a
 # Kbuild list) go unbuilt while libcvmmap.a looks up to date.

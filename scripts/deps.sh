@@ -47,20 +47,32 @@ libavcodec-dev libavutil-dev"
 BUILD="gcc make pkg-config binutils file libffmpeg-nvenc-dev
 kconfig-frontends-nox python3-kconfiglib libncurses-dev $TARGET"
 # Tests and peers: python3 for free_port, the real peers of docs/peers.md,
-# clang + compiler-rt for the fuzzers, valgrind.
+# gst-rtsp-server (gi) as the RTSP suite's reference server,
+# clang + compiler-rt for the fuzzers, valgrind, and qemu-system + cpio
+# for the initramfs boot test (scripts/initramfs_check.sh; its kernels and
+# BusyBox are fetched with `apt-get download`, not installed).
 PEERS="python3 ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
-gstreamer1.0-libav nginx libnginx-mod-rtmp nats-server clang
-libclang-rt-14-dev valgrind prometheus"
+gstreamer1.0-libav gir1.2-gst-rtsp-server-1.0 python3-gi nginx
+libnginx-mod-rtmp nats-server clang libclang-rt-14-dev valgrind prometheus
+qemu-system-x86 qemu-system-arm cpio"
 # Installed without recommendations: prometheus is here for promtool
-# (metrics suite), not for its exporters.
-NORECS="prometheus"
+# (metrics suite), not for its exporters; qemu-system-* without their GUI,
+# UEFI firmware and block back-ends (the test boots -kernel, no disks).
+NORECS="prometheus qemu-system-x86 qemu-system-arm"
 # Cross: aarch64 toolchain, qemu-user, target archives from arm64 multiarch.
 CROSS="gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static
 binfmt-support"
 CROSS_ARM64=$(for p in $TARGET; do echo "$p:arm64"; done)
+# Optional: libsrt (CONFIG_SRT, docs/srt.md) in its OpenSSL flavour, the
+# one with a plain libsrt.a.  It conflicts with libsrt-gnutls-dev (which
+# FFmpeg's runtime does not need: FFmpeg uses libsrt1.5-gnutls, which
+# coexists): when that is installed, or the package cannot be installed,
+# the build leaves --srt out (src/proto/srt.kbuild) and the srt suite
+# skips; nothing else fails.  --check does not count it as missing.
+OPTIONAL="libsrt-openssl-dev"
 if [ $list = 2 ]; then
-	for p in $TARGET; do echo "$p"; done
+	for p in $TARGET $OPTIONAL; do echo "$p"; done
 	exit 0
 fi
 
@@ -75,8 +87,11 @@ if [ $peers = 1 ]; then
 	fi
 fi
 [ $cross = 1 ] && want="$want $CROSS $CROSS_ARM64"
+opt=
+[ $build = 1 ] && opt=$OPTIONAL
+[ $build = 1 ] && [ $cross = 1 ] && opt="$opt $(for p in $OPTIONAL; do echo "$p:arm64"; done)"
 if [ $list = 1 ]; then
-	for p in $want; do echo "$p"; done
+	for p in $want $opt; do echo "$p"; done
 	exit 0
 fi
 
@@ -104,7 +119,25 @@ if [ $cross = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	need_arch=1
 fi
 
+# optional_install: the optional packages, one apt-get each, best effort.
+optional_install() {
+	[ "$(id -u)" = 0 ] || return 0
+	for p in $opt; do
+		installed "$p" && continue
+		if installed libsrt-gnutls-dev || installed libsrt-gnutls-dev:arm64; then
+			echo "deps.sh: libsrt-gnutls-dev is installed (conflicts with $p):" \
+				"building without --srt; remove it to get SRT"
+			return 0
+		fi
+		[ $check = 1 ] || [ $print = 1 ] && continue
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$p" \
+			> /dev/null 2>&1 || echo "deps.sh: optional $p not installable: building without --srt"
+	done
+	return 0
+}
+
 if [ -z "$missing" ] && [ $need_arch = 0 ]; then
+	optional_install
 	echo "deps.sh: all packages installed"
 	exit 0
 fi
@@ -152,5 +185,6 @@ if [ ! -e $rcd ]; then
 fi
 sh -c "$cmd"
 rc=$?
+[ $rc = 0 ] && optional_install
 [ $own_rcd = 1 ] && rm -f $rcd
 exit $rc

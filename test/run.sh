@@ -53,7 +53,7 @@ echo "== suites"
 # run; every suite keeps its own names, ports (free_port) and temp dirs.
 # Suites start slowest first (SLOW) so the lanes end together; their
 # results print as each one ends, with its time.
-SLOW="bframes metrics faults acceptance nats_pipeline ref misbehave hostile rtmp install tools seed"
+SLOW="bframes rtsp metrics faults acceptance nats_pipeline ref misbehave hostile rtmp install tools seed udp_ts srt"
 jobs=${CHECK_JOBS:-1}
 sdir=$OBJTREE/test/.suites
 rm -rf "$sdir" && mkdir -p "$sdir"

@@ -47,6 +47,13 @@ else
 	skip "x264 + RTP: no allocation per frame" "x264 or RTP off"
 fi
 
+if optional CONFIG_ENC_X264 && optional CONFIG_UDP_TS; then
+	dummy x264_udp_ts h264 --udp-ts 127.0.0.1:9
+	testing "x264 + MPEG-TS over UDP: no allocation per frame" "$(steady x264_udp_ts '-eq 0')"
+else
+	skip "x264 + MPEG-TS over UDP: no allocation per frame" "x264 or UDP_TS off"
+fi
+
 if optional CONFIG_ENC_X264 && optional CONFIG_RTMP && optional CONFIG_TOOL_RTMP_TESTER; then
 	port=$(free_port)
 	timeout 60 "$BIN/rtmp_stub_tester" --mode h264 --listen-port "$port" \

@@ -18,6 +18,8 @@ S="${TEST_EXEC:-} $BIN/cvmmap_streamer"
 T=$OBJTREE/test/tmp/ranges
 rm -rf "$T" && mkdir -p "$T"
 A=". $SRCTREE/scripts/accounting.sh;"
+. "$SRCTREE/scripts/lib.sh"
+RTSP_PORT=$(free_port)
 BASE="--input-mode dummy --dummy-frames 3 --dummy-fps 30 --dummy-width 64 --dummy-height 48 \
 --ingest-max-frames 3 --null --no-nats --stats-interval-ms 0"
 
@@ -26,6 +28,10 @@ extra() { # NAME VALUE
 	case $1 in
 	rtp-*) echo "--rtp --rtp-endpoint 127.0.0.1:9" ;;
 	rtmp-*) echo "--rtmp --rtmp-url rtmp://127.0.0.1:9/live/r" ;;
+	udp-ts-*|udp-ttl) echo "--udp-ts 127.0.0.1:9" ;;
+	srt-max-callers) echo "--srt --srt-url srt://127.0.0.1:$(free_port)?mode=listener" ;;
+	srt-*) echo "--srt --srt-url srt://127.0.0.1:9?mode=caller" ;;
+	rtsp-*) echo "--rtsp --rtsp-listen 127.0.0.1:$RTSP_PORT" ;;
 	esac
 	case $1=$2 in
 	rtmp-reconnect-min-ms=*) echo "--rtmp-reconnect-max-ms 3600000" ;;

@@ -157,9 +157,9 @@ static void t_sink_rows(void)
 		CHECK((*t)->name && (*t)->opts && (*t)->nopts && (*t)->cfg);
 		CHECK((*t)->defaults && (*t)->enabled && (*t)->open && (*t)->put &&
 		      (*t)->stats && (*t)->close);
-		/* the enabling flag is the output's name */
+		/* the enabling option is the output's name: a flag, or its destination */
 		CHECK_STR((*t)->opts[0].name, (*t)->name);
-		CHECK_EQ((*t)->opts[0].type, OPT_FLAG);
+		CHECK((*t)->opts[0].type == OPT_FLAG || (*t)->opts[0].type == OPT_STR);
 		for (k = 0; k < (*t)->nopts; k++) {
 			CHECK((*t)->opts[k].group < G_COUNT);
 			CHECK((*t)->opts[k].help != NULL);
