@@ -7,7 +7,7 @@ has a timeout.
 
     rtsp_probe.py --port P [--path live] [--codec h264] [--pid PID] CHECK
 
-CHECK: options describe errors rtpinfo-tcp rtpinfo-udp split bighead
+CHECK: options describe describe-early errors rtpinfo-tcp rtpinfo-udp split bighead
        garbage flood cycles keepalive stall auth-digest auth-basic
        attach (benchmarks: PLAY to --client-port for --seconds)
        shape (a JSON summary to compare with another server's)
@@ -283,6 +283,18 @@ def c_errors():
     print('505 501 405 404 454 454 459 461 461 455 451 200 454 400: as RFC 2326 says')
 
 
+def c_describe_early():
+    """Before the first parameter sets (no producer yet) DESCRIBE waits,
+    then answers 503 with Retry-After; never an SDP without them."""
+    c = Conn(timeout=10)
+    t0 = time.monotonic()
+    st, hdr, body = c.req('DESCRIBE')
+    waited = time.monotonic() - t0
+    print('DESCRIBE -> %d after %.1f s, Retry-After %r' % (st, waited, hdr.get('retry-after')))
+    need(st == 503 and hdr.get('retry-after') and not body, 'wanted 503 with Retry-After')
+    need(2 <= waited <= 6, 'answered after %.1f s' % waited)
+
+
 def c_rtpinfo_tcp():
     for ch in ('4-5', None):
         c = Conn()
@@ -470,26 +482,33 @@ def c_cycles():
 
 
 def c_keepalive():
-    """A UDP client that never sends RTCP stays while it sends GET_PARAMETER;
-    one that goes silent is closed after the session timeout (+5 s), and so
+    """A UDP client that sends GET_PARAMETER stays, and so does one that
+    only sends RTCP receiver reports; one that goes silent is closed after
+    the session timeout (+5 s), and so
     are a connection that never sends a byte and one that stops in the
     middle of a request head (half-open)."""
     idle, half = Conn(), Conn()
     half.s.sendall(b'OPTIONS * RTSP/1.0\r\nCSe')
-    keep, silent = Conn(), Conn()
-    socks = []
-    for c in (keep, silent):
+    keep, silent, rr = Conn(), Conn(), Conn()
+    socks, rtcp = [], []
+    for c in (keep, silent, rr):
         c.req('DESCRIBE')
-        a, b, _, _ = setup_udp(c)
+        a, b, ssrc, sport = setup_udp(c)
         socks.append(a)
+        rtcp.append((b, sport + 1))
         play(c)
     end = time.monotonic() + A.seconds
     while time.monotonic() < end:
         st, _, _ = keep.req('GET_PARAMETER')
         need(st == 200, 'GET_PARAMETER -> %d' % st)
+        # RFC 3550 6.4.2: an empty receiver report from rr's RTCP port
+        b, port = rtcp[2]
+        b.sendto(struct.pack('>BBHI', 0x80, 201, 1, 0x12345678), ('127.0.0.1', port))
         time.sleep(1)
-    socks[0].settimeout(2)
-    socks[0].recv(2048)         # still receiving
+    for k in (0, 2):            # GET_PARAMETER and receiver reports: alive
+        socks[k].settimeout(2)
+        while socks[k].recv(65536)[1] & 0x7f != 96:
+            pass
     silent.s.settimeout(1)
     try:
         silent.fill()
@@ -505,7 +524,8 @@ def c_keepalive():
             pass
         except socket.timeout:
             fail('the %s connection is still open after %d s' % (name, A.seconds))
-    print('keepalive client kept for %d s; silent, idle and half-open ones closed' % A.seconds)
+    print('clients kept for %d s by GET_PARAMETER and by RTCP RRs; silent, idle and '
+          'half-open ones closed' % A.seconds)
 
 
 def c_stall():

@@ -5,7 +5,7 @@
 #
 # 1. start-up errors: bad --rtsp-listen/--rtsp-path, credentials on the
 #    command line or without a ':', a port in use;
-# 2. one streamer (dummy input, 4 clients, 2 s session timeout) and the
+# 2. one streamer (dummy input, 5 clients, 2 s session timeout) and the
 #    probe's rows: OPTIONS, DESCRIBE (SDP controls, sprop-*), the error
 #    codes, RTP-Info = the first packet over TCP (own and default
 #    channels) and UDP, per-client SR, requests split byte by byte, a
@@ -80,7 +80,7 @@ testing "--rtsp-listen on a port in use -> 5" \
 # ---------------------------------------------------------------- 2. protocol
 P=$(free_port)
 timeout $((240 * TIME_SCALE)) $S $DUMMY --rtsp --rtsp-listen 127.0.0.1:$P \
-	--rtsp-max-clients 4 --rtsp-session-timeout 2 > "$T/proto.log" 2>&1 &
+	--rtsp-max-clients 5 --rtsp-session-timeout 2 > "$T/proto.log" 2>&1 &
 SP=$!
 if listening $P; then
 	checks="options describe errors rtpinfo-tcp rtpinfo-udp split bighead garbage flood
@@ -89,7 +89,7 @@ if listening $P; then
 	# native and sanitizer runs (they cost minutes there)
 	[ -n "$X" ] && checks="options describe errors rtpinfo-tcp rtpinfo-udp flood"
 	for c in $checks; do
-		testing "protocol: $c" "$PROBE --port $P --max-clients 4 --pid $SP --seconds 9 $c"
+		testing "protocol: $c" "$PROBE --port $P --max-clients 5 --pid $SP --seconds 9 $c"
 	done
 else
 	testing "protocol: the server listens" "cat $T/proto.log; false"
@@ -98,6 +98,12 @@ stop_pid $SP
 testing "protocol: clean exit, every frame accounted, nothing crashed" \
 	"$A tail -n 3 $T/proto.log; grep -q 'signal 15: clean shutdown' $T/proto.log &&
 	 accounting_ok $T/proto.log && grep -q 'exit: .*rtsp\[.*refused=3' $T/proto.log"
+
+P=$(free_port)
+testing "protocol: DESCRIBE before any frame waits, then 503 with Retry-After" \
+	"timeout $((30 * TIME_SCALE)) $S --input rtsp_noproducer$$ --no-nats --rtsp \
+	   --rtsp-listen 127.0.0.1:$P > $T/early.log 2>&1 & sp=\$!;
+	 sleep $((1 * TIME_SCALE)); $PROBE --port $P describe-early; rc=\$?; kill \$sp; wait \$sp; exit \$rc"
 
 # ---------------------------------------------------------------- 3. clients
 # Client commands, for the rows' own shells.
