@@ -12,12 +12,21 @@
  * it writes "allocs N", "sends N" and "steady N" to ALLOC_COUNT_FILE.
  * Works for dynamic and mostly-static builds (glibc is dynamic there);
  * not for fully static ones.
+ *
+ * For a sink whose packets leave from a library's own threads (libsrt:
+ * sendmsg() on its "SRT:SndQ" thread), ALLOC_SENDMSG=1 also counts
+ * sendmsg() as an output call, and ALLOC_SKIP_THREADS=PREFIX does not
+ * count allocations made on threads whose name starts with PREFIX (the
+ * library's own; counted apart as "skipped N").  Allocations the library
+ * makes on our threads (inside srt_sendmsg2(), say) still count.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 extern void *__libc_malloc(size_t);
@@ -29,10 +38,26 @@ extern void __libc_free(void *);
 #define TAIL_MAX 16
 static unsigned long long allocs, sends, at_mark, mark = 50, tail = 4;
 static unsigned long long at_send[TAIL_MAX];   /* allocs at the last sends */
+static unsigned long long skipped;
+static char skip_prefix[16];
+static size_t skip_len;
+static int count_sendmsg;
 static ssize_t (*real_send)(int, const void *, size_t, int);
+static ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
 static int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 
-#define COUNT() __atomic_fetch_add(&allocs, 1, __ATOMIC_RELAXED)
+/* The thread's name starts with ALLOC_SKIP_THREADS (read each time: a
+ * library names its threads after they start). */
+static int skipped_thread(void)
+{
+	char name[17] = "";
+
+	if (!skip_len || prctl(PR_GET_NAME, name) != 0)
+		return 0;
+	return strncmp(name, skip_prefix, skip_len) == 0;
+}
+
+#define COUNT() __atomic_fetch_add(skipped_thread() ? &skipped : &allocs, 1, __ATOMIC_RELAXED)
 
 static void on_output(void)
 {
@@ -53,7 +78,15 @@ __attribute__((constructor)) static void init(void)
 	m = getenv("ALLOC_TAIL");
 	if (m && atoi(m) > 0 && atoi(m) < TAIL_MAX)
 		tail = (unsigned long long)atoi(m);
+	m = getenv("ALLOC_SKIP_THREADS");
+	if (m && *m) {
+		strncpy(skip_prefix, m, sizeof skip_prefix - 1);
+		skip_len = strlen(skip_prefix);
+	}
+	m = getenv("ALLOC_SENDMSG");
+	count_sendmsg = m && *m == '1';
 	real_send = (ssize_t (*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
+	real_sendmsg = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
 	real_sendmmsg = (int (*)(int, struct mmsghdr *, unsigned int, int))
 		dlsym(RTLD_NEXT, "sendmmsg");
 }
@@ -62,6 +95,17 @@ ssize_t send(int fd, const void *b, size_t n, int flags)
 {
 	on_output();
 	return real_send(fd, b, n, flags);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	if (count_sendmsg)
+		on_output();
+	if (!real_sendmsg) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real_sendmsg(fd, m, flags);
 }
 
 int sendmmsg(int fd, struct mmsghdr *v, unsigned int n, int flags)
@@ -125,6 +169,8 @@ __attribute__((destructor)) static void report(void)
 	if (!path || !(f = fopen(path, "w")))
 		return;
 	fprintf(f, "allocs %llu\nsends %llu\n", allocs, sends);
+	if (skip_len)
+		fprintf(f, "skipped %llu\n", skipped);
 	/* the window is output call mark .. sends - tail (inclusive) */
 	if (sends >= mark + tail)
 		fprintf(f, "steady %llu\n", at_send[(sends - tail) % TAIL_MAX] - at_mark);
