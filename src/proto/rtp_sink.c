@@ -503,11 +503,7 @@ static int rtp_open(void **out, const void *cfg, const struct sink_env *env)
 		s->msg[i].msg_hdr.msg_iov = &s->iov[i];
 		s->msg[i].msg_hdr.msg_iovlen = 1;
 	}
-	/* RFC 7022: a per-host CNAME is enough for one sender. */
-	strcpy(cname, "cvmmap@");
-	if (gethostname(cname + 7, sizeof cname - 8))
-		strcpy(cname + 7, "localhost");
-	cname[sizeof cname - 1] = '\0';
+	rtp_stream_cname(cname);
 	rtp_stream_init(&s->rs, env->codec, (int)o->payload_type, mtu, o->aggregate, env->bitexact,
 			cname);
 	s->sess_id = env->bitexact ? 1 : clock_wall_ns() / 1000000000u + RTCP_NTP_UNIX_OFFSET;

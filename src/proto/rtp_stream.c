@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RTCP_INTERVAL_NS 2000000000ull  /* nominal; randomised 0.5..1.5x */
 
@@ -30,6 +31,14 @@ void rtp_stream_init(struct rtp_stream *r, int codec, int pt, size_t mtu, int ag
 	}
 	r->pk.aggregate = aggregate;
 	snprintf(r->cname, sizeof r->cname, "%s", cname);
+}
+
+void rtp_stream_cname(char *cname)
+{
+	strcpy(cname, "cvmmap@");
+	if (gethostname(cname + 7, RTP_CNAME_MAX - 8))
+		strcpy(cname + 7, "localhost");
+	cname[RTP_CNAME_MAX - 1] = '\0';
 }
 
 uint32_t rtp_stream_ts(const struct rtp_stream *r, uint64_t ns)

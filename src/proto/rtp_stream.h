@@ -51,6 +51,10 @@ struct rtp_stream {
 void rtp_stream_init(struct rtp_stream *r, int codec, int pt, size_t mtu, int aggregate,
 		     int bitexact, const char *cname);
 
+/* RFC 7022: the per-host CNAME "cvmmap@<hostname>" (or @localhost) into
+ * cname[RTP_CNAME_MAX]; the one call here that asks the system. */
+void rtp_stream_cname(char *cname);
+
 /* The RTP timestamp (90 kHz, with the random base) of a time in ns. */
 uint32_t rtp_stream_ts(const struct rtp_stream *r, uint64_t ns);
 

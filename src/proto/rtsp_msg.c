@@ -213,6 +213,22 @@ int rtsp_parse_response(const char *buf, size_t n, struct rtsp_resp *r)
 	return ret ? ret : (int)(end - buf);
 }
 
+long rtsp_interleaved(const char *in, size_t n, size_t *skip)
+{
+	size_t used;
+
+	if (!*skip) {
+		if (in[0] != '$')
+			return -1;
+		if (n < 4)
+			return 0;
+		*skip = 4 + ((size_t)(uint8_t)in[2] << 8 | (uint8_t)in[3]);
+	}
+	used = *skip < n ? *skip : n;
+	*skip -= used;
+	return (long)used;
+}
+
 /* The path of a URI: "rtsp://host[:port]/a/b?q" -> "a/b"; a relative
  * "a/b" or "/a/b" too.  Trailing slashes and the query are left out. */
 static size_t uri_path(const char *uri, const char **path)

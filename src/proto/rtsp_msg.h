@@ -55,6 +55,13 @@ struct rtsp_resp {
 /* Parse a response head; returns as rtsp_parse_request (no 414). */
 int rtsp_parse_response(const char *buf, size_t n, struct rtsp_resp *r);
 
+/* RFC 2326 10.12 interleaved data ('$', channel, 16-bit length, data) at
+ * the head of in[0..n), n > 0, or the rest of one (*skip bytes still to
+ * come).  Returns the bytes of in that belong to it (to be dropped), 0
+ * when its 4-byte header is not complete yet, -1 when in starts with no
+ * interleaved data (an RTSP message). */
+long rtsp_interleaved(const char *in, size_t n, size_t *skip);
+
 /* What a request URI names, given our stream's path ("live"). */
 enum rtsp_target {
 	RTSP_T_NONE,                /* another path: 404 */

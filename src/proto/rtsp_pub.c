@@ -283,17 +283,14 @@ static void read_input(struct rtsp_pub *s, uint64_t now)
 	s->in_n += (size_t)n;
 	while (s->in_n && s->fd >= 0) {
 		struct rtsp_resp r;
+		long il = rtsp_interleaved(s->in, s->in_n, &s->skip);   /* RTCP from the server */
 		size_t used;
 		int k;
 
-		if (s->skip || s->in[0] == '$') {       /* 10.12: RTCP from the server */
-			if (!s->skip) {
-				if (s->in_n < 4)
-					return;
-				s->skip = 4 + ((size_t)(uint8_t)s->in[2] << 8 | (uint8_t)s->in[3]);
-			}
-			used = s->skip < s->in_n ? s->skip : s->in_n;
-			s->skip -= used;
+		if (il == 0)
+			return;
+		if (il > 0) {
+			used = (size_t)il;
 		} else {
 			k = rtsp_parse_response(s->in, s->in_n, &r);
 			if (k == 0 && s->in_n < sizeof s->in)
@@ -526,10 +523,7 @@ static int pub_open(void **out, const void *cfg, const struct sink_env *env)
 	}
 	backoff_init(&s->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
 	prng_seed(&s->rng, env->bitexact ? 0x50554253u : prng_random_seed());
-	strcpy(cname, "cvmmap@");
-	if (gethostname(cname + 7, sizeof cname - 8))
-		strcpy(cname + 7, "localhost");
-	cname[sizeof cname - 1] = '\0';
+	rtp_stream_cname(cname);
 	rtp_stream_init(&s->rs, env->codec, 96, 1200, 0, env->bitexact, cname);
 	s->state = P_BACKOFF;
 	s->deadline = 1;                        /* connect at the first service() */

@@ -592,18 +592,14 @@ static void parse_input(struct rtsp_sink *s, struct client *c, uint64_t now)
 {
 	while (c->in_n && !c->pending && !c->closing && c->fd >= 0) {
 		struct rtsp_req r;
+		long il = rtsp_interleaved(c->in, c->in_n, &c->skip);   /* RTCP RRs */
 		size_t used;
 		int k;
 
-		if (c->skip || c->in[0] == '$') {
-			/* 10.12: '$', channel, 16-bit length, data (RTCP RRs) */
-			if (!c->skip) {
-				if (c->in_n < 4)
-					return;
-				c->skip = 4 + ((size_t)(uint8_t)c->in[2] << 8 | (uint8_t)c->in[3]);
-			}
-			used = c->skip < c->in_n ? c->skip : c->in_n;
-			c->skip -= used;
+		if (il == 0)
+			return;
+		if (il > 0) {
+			used = (size_t)il;
 			c->last_seen = now;
 		} else {
 			k = rtsp_parse_request(c->in, c->in_n, &r);
@@ -1132,10 +1128,7 @@ static int rtsp_open(void **out, const void *cfg, const struct sink_env *env)
 		s->msg[i].msg_hdr.msg_iovlen = 1;
 	}
 	prng_seed(&s->rng, env->bitexact ? 0x52545350u : prng_random_seed());
-	strcpy(cname, "cvmmap@");
-	if (gethostname(cname + 7, sizeof cname - 8))
-		strcpy(cname + 7, "localhost");
-	cname[sizeof cname - 1] = '\0';
+	rtp_stream_cname(cname);
 	rtp_stream_init(&s->rs, env->codec, 96, MTU, 0, env->bitexact, cname);
 	s->sess_id = env->bitexact ? 1 : clock_wall_ns() / 1000000000u + RTCP_NTP_UNIX_OFFSET;
 	r = s->lfd = net_tcp_listen(o->listen, 16);

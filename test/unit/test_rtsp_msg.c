@@ -264,6 +264,40 @@ static void t_response(void)
 	CHECK_EQ(rtsp_parse_response("RTSP/1.0 200\r\n\r\n", 16, &r), -EINVAL);
 }
 
+/* Interleaved frames (RFC 2326 10.12) are skipped across reads of any
+ * size; a message is not mistaken for one. */
+static void t_interleaved(void)
+{
+	static const char two[] = "$\x01\x00\x03" "abc" "$\x00\x00\x01" "z" "RTSP/1.0 200 OK";
+	size_t skip = 0, off = 0, step;
+
+	CHECK_EQ(rtsp_interleaved("RTSP/1.0 200", 12, &skip), -1);
+	CHECK_EQ(rtsp_interleaved("$\x01\x00", 3, &skip), 0);        /* header incomplete */
+	CHECK_EQ(skip, 0);
+	CHECK_EQ(rtsp_interleaved(two, sizeof two - 1, &skip), 7);
+	CHECK_EQ(skip, 0);
+	/* the second frame fed one byte at a time after its header */
+	CHECK_EQ(rtsp_interleaved(two + 7, 4, &skip), 4);
+	CHECK_EQ(skip, 1);
+	CHECK_EQ(rtsp_interleaved(two + 11, 1, &skip), 1);
+	CHECK_EQ(skip, 0);
+	CHECK_EQ(rtsp_interleaved(two + 12, sizeof two - 13, &skip), -1);
+	/* reads of any size, as a connection delivers them: the same split */
+	for (step = 1; step <= 8; step++) {
+		size_t have = 0;
+		long k = 0;
+
+		skip = off = 0;
+		while (off < 12 && have < sizeof two - 1) {
+			have = have + step < sizeof two - 1 ? have + step : sizeof two - 1;
+			while (off < have && (k = rtsp_interleaved(two + off, have - off, &skip)) > 0)
+				off += (size_t)k;
+		}
+		CHECK_EQ(off, 12);
+		CHECK_EQ(rtsp_interleaved(two + off, have - off, &skip), -1);
+	}
+}
+
 /* What the publisher answers, the server accepts: Digest without and
  * with qop=auth (and opaque), Basic; a wrong password is refused. */
 static void t_auth_answer(void)
@@ -314,7 +348,7 @@ static void t_sdp_rtsp(void)
 static const struct unit_case cases[] = {
 	UNIT(t_md5_rfc1321), UNIT(t_md5_split), UNIT(t_parse_ffmpeg), UNIT(t_parse_fields),
 	UNIT(t_parse_errors), UNIT(t_targets), UNIT(t_transport), UNIT(t_basic),
-	UNIT(t_digest), UNIT(t_response), UNIT(t_auth_answer), UNIT(t_sdp_rtsp),
+	UNIT(t_digest), UNIT(t_response), UNIT(t_interleaved), UNIT(t_auth_answer), UNIT(t_sdp_rtsp),
 };
 
 UNIT_MAIN(cases)
