@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ingest.c - ZMQ sync -> coherent SHM copy -> frame slot (ingest.h).
  *
- * One struct ingest owns a ZMQ SUB socket and a read-only SHM reader.
+ * One struct ingest owns a ZMQ SUB socket (zsub.h: libzmq or the in-tree
+ * ZMTP subscriber, per Kconfig) and a read-only SHM reader.
  * ingest_next() implements docs/contract.md §9:
  *   1. drain the SUB socket, keep the newest sync of our instance;
  *   2. fstat the object; check for a replaced object (new inode) every
@@ -19,6 +20,7 @@
 
 #include "ipc/cvmmap_meta.h"
 #include "ipc/shm.h"
+#include "ipc/zsub.h"
 #include "ipc/zsync.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -26,11 +28,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #define TAG "ingest"
 #define INODE_CHECK_NS 250000000ull  /* replaced-object check period */
-#define POLL_SLICE_MS 100            /* longest single zmq_poll */
+#define POLL_SLICE_MS 100            /* longest single zsub wait */
 #define M2_OFF 0x0C                  /* frame_id, capture_ts, publish_seq */
 #define M2_LEN 20
 
@@ -38,7 +39,8 @@
 #define ST_INC(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
 
 struct ingest {
-	void *zctx, *zsub;
+	const struct zsub_ops *zops;
+	struct zsub *zsub;
 	struct shm_reader shm;
 	char label[ZLABEL_SIZE + 1];  /* empty: accept any instance */
 	unsigned meta_flags;
@@ -67,7 +69,7 @@ struct ingest {
 int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 {
 	struct ingest *in;
-	int zero = 0;
+	int r;
 
 	*out = NULL;
 	if (!cfg->shm_name || !cfg->zmq_endpoint)
@@ -84,14 +86,11 @@ int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 	in->cfg_au_only = cfg->au_only_codec;
 	in->st.last_reject = META_OK;
 
-	in->zctx = zmq_ctx_new();
-	in->zsub = in->zctx ? zmq_socket(in->zctx, ZMQ_SUB) : NULL;
-	if (!in->zsub ||
-	    zmq_setsockopt(in->zsub, ZMQ_LINGER, &zero, sizeof zero) ||
-	    /* 5.2: subscribe to everything, route on byte 0 ourselves */
-	    zmq_setsockopt(in->zsub, ZMQ_SUBSCRIBE, "", 0) ||
-	    zmq_connect(in->zsub, cfg->zmq_endpoint)) {
-		log_error(TAG, "%s: %s", cfg->zmq_endpoint, zmq_strerror(zmq_errno()));
+	/* 5.2: subscribe to everything, route on byte 0 ourselves */
+	in->zops = ZSUB_OPS;
+	r = in->zops->open(&in->zsub, cfg->zmq_endpoint);
+	if (r < 0) {
+		log_error(TAG, "%s: %s", cfg->zmq_endpoint, strerror(-r));
 		ingest_close(in);
 		return -EINVAL;
 	}
@@ -104,17 +103,9 @@ void ingest_close(struct ingest *in)
 	if (!in)
 		return;
 	if (in->zsub)
-		zmq_close(in->zsub);
-	if (in->zctx)
-		zctx_term(in->zctx);
+		in->zops->close(in->zsub);
 	shm_close(&in->shm);
 	free(in);
-}
-
-void zctx_term(void *zctx)
-{
-	while (zmq_ctx_term(zctx) < 0 && zmq_errno() == EINTR)
-		;
 }
 
 void ingest_note_reset(struct ingest *in)
@@ -182,18 +173,14 @@ static void handle_msg(struct ingest *in, const uint8_t *b, size_t n)
 static int pump(struct ingest *in, int wait_ms)
 {
 	uint8_t buf[64];
-	zmq_pollitem_t pi = { in->zsub, 0, ZMQ_POLLIN, 0 };
 	int n;
 
-	if (wait_ms > 0 && zmq_poll(&pi, 1, wait_ms) < 0 && zmq_errno() != EINTR)
-		return -zmq_errno();
+	if (wait_ms > 0 && (n = in->zops->wait(in->zsub, wait_ms)) < 0)
+		return n;
 	for (;;) {
-		n = zmq_recv(in->zsub, buf, sizeof buf, ZMQ_DONTWAIT);
-		if (n < 0) {
-			if (zmq_errno() == EAGAIN || zmq_errno() == EINTR)
-				return 0;
-			return -zmq_errno();
-		}
+		n = in->zops->recv(in->zsub, buf, sizeof buf);
+		if (n < 0)
+			return n == -EAGAIN ? 0 : n;
 		/* n > sizeof buf means truncated: no valid message is that long */
 		handle_msg(in, buf, (size_t)n > sizeof buf ? sizeof buf + 1 : (size_t)n);
 	}

@@ -47,10 +47,8 @@ void ingest_note_reset(struct ingest *in);
 void ingest_get_stats(const struct ingest *in, struct input_stats *st);
 void ingest_close(struct ingest *in);
 
-/* zmq_ctx_term(), restarted while a signal interrupts it (EINTR): a second
- * SIGTERM (timeout(1) signals the child and its group) must not let the
- * process exit with libzmq's threads still running. */
-void zctx_term(void *zctx);
+/* zctx_term() (tools, tests) */
+#include "ipc/zsub_libzmq.h"
 
 
 #endif
