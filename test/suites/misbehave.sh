@@ -111,9 +111,18 @@ testing "repeated syncs: no extra frames, no extra keyframes" \
 # ---- 5. memory stays flat when the producer changes size every frame ----------
 # libx265 3.5 leaks ~21 kB per encoder open: the two last sizes keep their
 # encoders open, other re-opens are rate-limited.  (Before: 4.8 -> 35.5 MB
-# in 30 s, about 1 MB/s; the bound below is 1 MB in 8 s.)
+# in 30 s, about 1 MB/s.)  A leak is a slope, so RSS is sampled every
+# second from 4 s to 19 s and the median of the last 4 samples may exceed
+# that of the first 4 by at most 4 MB (the old leak: ~12 MB).  A single
+# step is not a leak: on a loaded machine, when the queue drops frames,
+# the heap settled 1.3-2.6 MB higher once and stayed there (a fixed bound
+# of 1 MB between two samples 8 s apart failed on that).  Under ASan the
+# allocator's quarantine would be counted: it is set to 0 for this run.
+# Frames keep flowing: >= 90% of them encoded (latest-frame drops under
+# load are allowed, the accounting identity is not bent).
 if optional CONFIG_ENC_X265 && [ -z "${TEST_EXEC:-}" ]; then
 	inst=mb$$_flip
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
 	timeout -k 5 60 "$S" --input "$inst" $COMMON --codec h265 --null \
 		--ingest-idle-timeout-ms 2000 > "$T/flip.streamer.log" 2>&1 &
 	fp=$!
@@ -121,18 +130,26 @@ if optional CONFIG_ENC_X265 && [ -z "${TEST_EXEC:-}" ]; then
 	timeout -k 5 60 "$P" --instance "$inst" --frames 600 --fps 30 --size 320x240 \
 		--flip 320x256 --start-delay-ms 300 > "$T/flip.producer.log" 2>&1 &
 	pp=$!
-	# after a warm-up (x265 sizes its pools lazily), 8 s of flipping
-	sleep 8
-	rss0=$(awk '/VmRSS/ {print $2}' /proc/$(pgrep -P $fp -x cvmmap_streamer || echo $fp)/status 2>/dev/null)
-	sleep 8
-	rss1=$(awk '/VmRSS/ {print $2}' /proc/$(pgrep -P $fp -x cvmmap_streamer || echo $fp)/status 2>/dev/null)
+	sleep 3.7
+	: > "$T/flip.rss"
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		sleep 1
+		awk '/VmRSS/ {print $2}' /proc/$(pgrep -P $fp -x cvmmap_streamer || echo $fp)/status \
+			>> "$T/flip.rss" 2>/dev/null
+	done
 	wait $pp
 	wait $fp
-	echo "$rss0 $rss1" > "$T/flip.rss"
-	testing "size flipping every frame: RSS flat, every frame encoded" \
-		"$A cat $T/flip.rss; tail -n 1 $T/flip.streamer.log; set -- \$(cat $T/flip.rss);
-		 [ -n \"\$1\" ] && [ -n \"\$2\" ] && [ \$((\$2 - \$1)) -lt 1024 ] &&
-		 accounting_ok $T/flip.streamer.log && [ \$(exit_field $T/flip.streamer.log out) -ge 580 ] &&
+	testing "size flipping every frame: RSS flat (no slope), frames keep flowing" \
+		"$A tr '\\n' ' ' < $T/flip.rss; echo; tail -n 1 $T/flip.streamer.log;
+		 [ \$(wc -l < $T/flip.rss) -eq 16 ] &&
+		 d=\$(awk 'function m4(a, b, c, d,  lo, hi) { lo = a; hi = a;
+		       if (b < lo) lo = b; if (c < lo) lo = c; if (d < lo) lo = d;
+		       if (b > hi) hi = b; if (c > hi) hi = c; if (d > hi) hi = d;
+		       return (a + b + c + d - lo - hi) / 2 }
+		     { v[NR] = \$1 } END { n = NR;
+		       print int(m4(v[n-3], v[n-2], v[n-1], v[n]) - m4(v[1], v[2], v[3], v[4])) }' $T/flip.rss) &&
+		 echo \"growth \$d kB\" && [ \$d -le 4096 ] &&
+		 accounting_ok $T/flip.streamer.log && [ \$(exit_field $T/flip.streamer.log out) -ge 540 ] &&
 		 [ \$(grep -c 'encoder x265' $T/flip.streamer.log) -eq 2 ]"
 else
 	skip "size flipping every frame: RSS flat" "x265 off or under qemu"
