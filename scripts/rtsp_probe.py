@@ -14,6 +14,11 @@ CHECK: options describe describe-early errors rtpinfo-tcp rtpinfo-udp split bigh
        record-server (the other way round: listen on --port for one
        publisher, challenge it with Digest for --credentials, take
        ANNOUNCE/SETUP/RECORD and count its access units)
+       udp-blackhole (a proxy: listen on --client-port, relay one RTSP
+       connection to --port, and point every UDP SETUP's client_port at
+       a socket that never reads, so RTP over UDP is lost on the way as
+       a firewall would lose it; passes when the client then set up over
+       TCP interleaved on the same connection)
 """
 import argparse
 import hashlib
@@ -625,6 +630,89 @@ def c_attach():
         time.sleep(min(2, max(0, end - time.monotonic())))
         c.req('GET_PARAMETER')
     c.req('TEARDOWN')
+
+
+def c_udp_blackhole():
+    """No netem or firewall on these machines: to make a client's UDP
+    lose every packet, rewrite the client_port of its UDP SETUPs (RFC
+    2326 12.39) to a pair bound here and never read.  The server gets no
+    ICMP error, the client gets nothing; its own timeout must bring it
+    back over TCP interleaved (same connection or a new one: each is
+    relayed)."""
+    import select
+    import threading
+    sink = []
+    while True:                  # an even/odd pair, as RTP/RTCP want
+        a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        a.bind(('127.0.0.1', 0))
+        base = a.getsockname()[1]
+        b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            if base % 2:
+                raise OSError('odd')
+            b.bind(('127.0.0.1', base + 1))
+            sink = [a, b]
+            break
+        except OSError:
+            a.close()
+            b.close()
+    count = {'udp': 0, 'tcp': 0}
+    end = time.monotonic() + A.seconds
+
+    def relay(cl):
+        sv = socket.create_connection(('127.0.0.1', A.port), timeout=5)
+        buf = b''
+        while time.monotonic() < end:
+            r, _, _ = select.select([cl, sv], [], [], 0.5)
+            if sv in r:
+                d = sv.recv(65536)
+                if not d:
+                    break
+                cl.sendall(d)
+            if cl in r:
+                d = cl.recv(65536)
+                if not d:
+                    break
+                buf += d
+                # whole request heads (SETUP has no body): rewrite, pass on
+                while b'\r\n\r\n' in buf:
+                    head, buf = buf.split(b'\r\n\r\n', 1)
+                    if head.startswith(b'SETUP '):
+                        if b'RTP/AVP/TCP' in head:
+                            count['tcp'] += 1
+                        else:
+                            head, n = re.subn(rb'client_port=\d+-\d+',
+                                              b'client_port=%d-%d' % (base, base + 1), head)
+                            count['udp'] += n
+                    m = re.search(rb'(?im)^content-length:\s*(\d+)', head)
+                    body = int(m.group(1)) if m else 0
+                    while len(buf) < body:
+                        more = cl.recv(65536)
+                        if not more:
+                            break
+                        buf += more
+                    sv.sendall(head + b'\r\n\r\n' + buf[:body])
+                    buf = buf[body:]
+        cl.close()
+        sv.close()
+
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', A.client_port))
+    ls.listen(4)
+    ls.settimeout(0.5)
+    threads = []
+    while time.monotonic() < end:
+        if count['tcp'] and not any(t.is_alive() for t in threads):
+            break                # the client came back over TCP and left
+        try:
+            cl, _ = ls.accept()
+        except socket.timeout:
+            continue
+        threads.append(threading.Thread(target=relay, args=(cl,), daemon=True))
+        threads[-1].start()
+    print('udp setups blackholed %d, tcp setups %d' % (count['udp'], count['tcp']))
+    need(count['udp'] >= 1 and count['tcp'] >= 1, 'want a UDP SETUP and then a TCP one')
 
 
 def c_shape():

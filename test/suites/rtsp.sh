@@ -13,7 +13,8 @@
 #    without fd or RSS growth, GET_PARAMETER keepalive vs the reaper;
 #    then the exit line's frame accounting;
 # 3. FFmpeg (ffprobe, UDP and TCP, and its fall back to TCP when UDP is
-#    refused) and GStreamer (rtspsrc, UDP and TCP) decode >= 60 frames of
+#    refused) and GStreamer (rtspsrc, UDP and TCP, and its fall back to TCP
+#    when no UDP packet arrives) decode >= 60 frames of
 #    H.264 and H.265, encoded from cvmmap_sim frames and passed through
 #    from its access units; --rtsp beside --rtp from one encode; IPv6;
 #    the same DESCRIBE/SETUP/PLAY summary as GStreamer's gst-rtsp-server;
@@ -177,6 +178,29 @@ if command -v ffprobe > /dev/null; then
 		   --rtsp-transport tcp > $T/tcponly.log 2>&1 & sp=\$!;
 		 sleep $((1 * TIME_SCALE)); n=\$(ffprobe_frames $P); kill \$sp; wait \$sp;
 		 echo \"frames: \$n\"; grep -q 'over tcp' $T/tcponly.log && test \"\${n:-0}\" -ge 60"
+
+	# A client's fall back when UDP was set up but nothing arrives (a
+	# firewall): the probe's proxy loses the UDP RTP.  GStreamer's rtspsrc
+	# gives up on UDP after its timeout (2 s here) and comes back over TCP.
+	# FFmpeg 5.1 only does this with -listen_timeout > 0, which also makes
+	# it a listening server: unreachable for a client (docs/rtsp.md).
+	P=$(free_port) Q=$(free_port)
+	if command -v gst-launch-1.0 > /dev/null && [ -z "$X" ]; then
+		testing "GStreamer falls back to TCP when no UDP packet arrives (2 s), decodes 60 frames" \
+			"$CL . $SRCTREE/scripts/lib.sh; timeout $((60 * TIME_SCALE)) $S $DUMMY --rtsp \
+			   --rtsp-listen 127.0.0.1:$P > $T/udpto.log 2>&1 & sp=\$!;
+			 $PROBE --port $P --client-port $Q --seconds 30 udp-blackhole > $T/udpto.proxy 2>&1 & pp=\$!;
+			 sleep 1;
+			 timeout 25 gst-launch-1.0 rtspsrc location=rtsp://127.0.0.1:$Q/live protocols=udp+tcp \
+			   timeout=2000000 ! rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=60 \
+			   > $T/udpto.gst 2>&1; rc=\$?;
+			 wait \$pp; stop_pid \$sp; cat $T/udpto.proxy; grep -i 'udp\\|tcp\\|EOS' $T/udpto.gst;
+			 grep 'session' $T/udpto.log;
+			 [ \$rc -eq 0 ] && grep -q 'Got EOS' $T/udpto.gst && grep -q '^ok udp-blackhole' $T/udpto.proxy &&
+			 grep -q 'over udp' $T/udpto.log && grep -q 'over tcp' $T/udpto.log"
+	else
+		skip "GStreamer UDP-timeout fall back" "no gst-launch-1.0, or under qemu"
+	fi
 
 	P=$(free_port) R=$(free_port)
 	testing "--rtsp beside --rtp: both fed by one encode" \
