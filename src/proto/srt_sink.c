@@ -38,13 +38,13 @@
 #define _GNU_SOURCE
 #include "proto/rtp.h"
 #include "proto/sink.h"
+#include "proto/srt_url.h"
 #include "proto/ts.h"
 #include "util/backoff.h"
 #include "util/clock.h"
 #include "util/exitcodes.h"
 #include "util/net.h"
 #include "util/prng.h"
-#include "util/url.h"
 
 #if CVMMAP_HAVE_LIBSRT
 #include <srt/srt.h>
@@ -68,10 +68,7 @@
 #define RECONNECT_MIN_MS 500            /* the RTMP backoff */
 #define RECONNECT_MAX_MS 15000
 #define MAX_CALLERS 16
-#define LATENCY_MAX 60000
-#define STREAMID_MAX 512
 
-enum { MODE_CALLER, MODE_LISTENER };
 
 struct srt_opts {
 	int enable;                     /* --srt */
@@ -79,16 +76,6 @@ struct srt_opts {
 	const char *passphrase;         /* --srt-passphrase-file / env only */
 	long max_callers;               /* --srt-max-callers (listener) */
 	long pcr_offset_ms;             /* --srt-pcr-offset-ms */
-};
-
-/* What the URL says (srt_url_parse). */
-struct srt_url {
-	char host[256];
-	unsigned port;
-	int mode;
-	long latency_ms;                /* -1: libsrt's default (120) */
-	int pbkeylen;                   /* 0: libsrt's default */
-	char streamid[STREAMID_MAX + 1];
 };
 
 /* libsrt's totals of one socket (or of the sockets closed so far). */
@@ -161,119 +148,6 @@ static int srt_enabled(const void *cfg)
 	return ((const struct srt_opts *)cfg)->enable;
 }
 
-/* ---- URL (pure) --------------------------------------------------------- */
-
-/* Decimal in [lo, hi] into *v; 0 or -1. */
-static int parse_long(const char *s, size_t n, long lo, long hi, long *v)
-{
-	long x = 0;
-	size_t i;
-
-	if (!n || n > 9)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		x = x * 10 + (s[i] - '0');
-	}
-	if (x < lo || x > hi)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-/* srt://HOST:PORT[/]?k=v&...  0, or -1 with one line in err that never
- * repeats a value (a streamid may carry credentials). */
-static int srt_url_parse(const char *s, struct srt_url *u, char *err, size_t n)
-{
-	struct url pu;
-	const char *q, *k;
-	char tmp[600];
-
-	memset(u, 0, sizeof *u);
-	u->mode = MODE_CALLER;
-	u->latency_ms = -1;
-	if (!s || strncmp(s, "srt://", 6)) {
-		snprintf(err, n, "--srt-url must start with srt://");
-		return -1;
-	}
-	/* srt://:PORT (FFmpeg's listener shorthand): every interface */
-	if (s[6] == ':' && strlen(s) < sizeof tmp - 8) {
-		snprintf(tmp, sizeof tmp, "srt://0.0.0.0%s", s + 6);
-		s = tmp;
-	}
-	if (url_parse(s, &pu) || pu.has_userinfo || !pu.port) {
-		snprintf(err, n, "--srt-url: not srt://HOST:PORT[?options] ([addr] for IPv6, "
-			 "a port 1..65535, no user@)");
-		return -1;
-	}
-	snprintf(u->host, sizeof u->host, "%s", pu.host);
-	u->port = pu.port;
-	q = pu.rest;
-	if (*q == '/')
-		q++;
-	if (*q && *q != '?') {
-		snprintf(err, n, "--srt-url: nothing may follow HOST:PORT but ?options");
-		return -1;
-	}
-	for (k = *q ? q + 1 : q; *k; ) {
-		const char *amp = strchr(k, '&'), *e = amp ? amp : k + strlen(k);
-		const char *eq = memchr(k, '=', (size_t)(e - k));
-		size_t kl = eq ? (size_t)(eq - k) : (size_t)(e - k), vl;
-		const char *v = eq ? eq + 1 : e;
-		long x;
-
-		vl = (size_t)(e - v);
-		if (!kl) {
-			/* "?&" or a trailing '&': nothing */
-		} else if (kl == 4 && !memcmp(k, "mode", 4)) {
-			if (vl == 6 && !memcmp(v, "caller", 6))
-				u->mode = MODE_CALLER;
-			else if (vl == 8 && !memcmp(v, "listener", 8))
-				u->mode = MODE_LISTENER;
-			else {
-				snprintf(err, n, "--srt-url: mode must be caller or listener");
-				return -1;
-			}
-		} else if (kl == 7 && !memcmp(k, "latency", 7)) {
-			if (parse_long(v, vl, 0, LATENCY_MAX, &x)) {
-				snprintf(err, n, "--srt-url: latency must be 0..%d MILLISECONDS "
-					 "(FFmpeg's srt:// latency is in microseconds)", LATENCY_MAX);
-				return -1;
-			}
-			u->latency_ms = x;
-		} else if (kl == 8 && !memcmp(k, "pbkeylen", 8)) {
-			if (parse_long(v, vl, 0, 32, &x) || (x && x != 16 && x != 24 && x != 32)) {
-				snprintf(err, n, "--srt-url: pbkeylen must be 0, 16, 24 or 32");
-				return -1;
-			}
-			u->pbkeylen = (int)x;
-		} else if (kl == 8 && !memcmp(k, "streamid", 8)) {
-			if (vl > STREAMID_MAX * 3) {
-				snprintf(err, n, "--srt-url: streamid longer than %d bytes", STREAMID_MAX);
-				return -1;
-			}
-			memcpy(u->streamid, v, vl);
-			u->streamid[vl] = '\0';
-			if (url_unescape(u->streamid) || strlen(u->streamid) > STREAMID_MAX) {
-				snprintf(err, n, "--srt-url: streamid: a bad %%XX escape or longer than "
-					 "%d bytes", STREAMID_MAX);
-				return -1;
-			}
-		} else if (kl == 10 && !memcmp(k, "passphrase", 10)) {
-			snprintf(err, n, "--srt-url: no passphrase in the URL: use "
-				 "--srt-passphrase-file PATH or CVMMAP_SRT_PASSPHRASE");
-			return -1;
-		} else {
-			snprintf(err, n, "--srt-url: unknown option '%.*s' (mode, latency, streamid, "
-				 "pbkeylen)", (int)(kl > 32 ? 32 : kl), k);
-			return -1;
-		}
-		k = amp ? amp + 1 : e;
-	}
-	return 0;
-}
-
 static int srt_validate(const void *cfg, const struct sink_env *env, char *err, size_t n)
 {
 	const struct srt_opts *o = cfg;
@@ -291,7 +165,7 @@ static int srt_validate(const void *cfg, const struct sink_env *env, char *err, 
 	}
 	if (srt_url_parse(o->url, &u, err, n))
 		return EXIT_USAGE;
-	if (o->max_callers > 1 && u.mode != MODE_LISTENER) {
+	if (o->max_callers > 1 && u.mode != SRT_LISTENER) {
 		snprintf(err, n, "--srt-max-callers is for mode=listener");
 		return EXIT_USAGE;
 	}
@@ -351,7 +225,7 @@ static int new_socket(const struct srt_sink *s)
 		if (s->u.pbkeylen)
 			bad |= set_int(sock, SRTO_PBKEYLEN, s->u.pbkeylen);
 	}
-	if (s->u.mode == MODE_CALLER && s->u.streamid[0])
+	if (s->u.mode == SRT_CALLER && s->u.streamid[0])
 		bad |= srt_setsockflag(sock, SRTO_STREAMID, s->u.streamid,
 				       (int)strlen(s->u.streamid));
 	if (bad) {
@@ -379,7 +253,7 @@ static void drop_peer(struct srt_sink *s, struct srt_peer *p, const char *why)
 		return;
 	if (p->connected) {
 		add_totals(&s->closed, p->sock);
-		log_warn(TAG, "%s %s: %s", s->u.mode == MODE_CALLER ? "lost" : "caller",
+		log_warn(TAG, "%s %s: %s", s->u.mode == SRT_CALLER ? "lost" : "caller",
 			 p->addr, why);
 	}
 	srt_close(p->sock);
@@ -629,7 +503,7 @@ static int srt_pollfds(void *st, struct pollfd *pfd, int max, int *timeout_ms, u
 {
 	struct srt_sink *s = st;
 
-	if (s->u.mode == MODE_CALLER && s->peer[0].sock < 0)
+	if (s->u.mode == SRT_CALLER && s->peer[0].sock < 0)
 		sink_deadline(timeout_ms, s->connect_at > now ? s->connect_at : now, now);
 	else
 		sink_deadline(timeout_ms, now + (uint64_t)TICK_MS * 1000000u, now);
@@ -641,7 +515,7 @@ static void srt_service(void *st, const struct pollfd *pfd, int n, uint64_t now)
 	struct srt_sink *s = st;
 	int i;
 
-	if (s->u.mode == MODE_CALLER)
+	if (s->u.mode == SRT_CALLER)
 		caller_service(s, now);
 	else
 		listener_service(s, now);
@@ -766,7 +640,7 @@ static int srt_open(void **out, const void *cfg, const struct sink_env *env)
 	s->env = *env;
 	srt_url_parse(o->url, &s->u, err, sizeof err);
 	s->lsock = -1;
-	s->npeer = s->u.mode == MODE_LISTENER ? (int)o->max_callers : 1;
+	s->npeer = s->u.mode == SRT_LISTENER ? (int)o->max_callers : 1;
 	for (i = 0; i < MAX_CALLERS; i++)
 		s->peer[i].sock = -1;
 	s->cap = ts_au_bound((size_t)CONFIG_MAX_AU_KIB * 1024, 3 * PSCACHE_MAX);
@@ -785,7 +659,7 @@ static int srt_open(void **out, const void *cfg, const struct sink_env *env)
 	}
 	srt_setloghandler(NULL, srt_log);
 	srt_setloglevel(4);             /* LOG_WARNING: what libsrt says, at debug */
-	if (s->u.mode == MODE_LISTENER)
+	if (s->u.mode == SRT_LISTENER)
 		ret = listen_socket(s);
 	else
 		log_info(TAG, "calling %s port %u (latency %ld ms%s)", s->u.host, s->u.port,

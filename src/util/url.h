@@ -31,12 +31,12 @@ struct url {
  * zero port, more than one '@', or a part longer than its field. */
 int url_parse(const char *s, struct url *u);
 
-/* "HOST:PORT" or "[v6]:PORT" (port 1..65535 required), host copied into
- * host[cap].  0 or -EINVAL. */
 /* RFC 3986 2.1: decode %XX escapes in place (userinfo from a URL).
  * 0, or -1 for a malformed escape or one that decodes to NUL. */
 int url_unescape(char *s);
 
+/* "HOST:PORT" or "[v6]:PORT" (port 1..65535 required), host copied into
+ * host[cap].  0 or -EINVAL. */
 int hostport_parse(const char *s, char *host, size_t cap, unsigned *port);
 
 /* A listening address, "[HOST:]PORT": hostport_parse() when s has a ':',

@@ -298,6 +298,12 @@ testing "--srt-url latency=abc exits 2 and says milliseconds" \
 testing "--srt-url latency=60001 exits 2" "$E --srt-url 'srt://127.0.0.1:5000?latency=60001'" 2
 testing "--srt-url pbkeylen=20 exits 2" "$E --srt-url 'srt://127.0.0.1:5000?pbkeylen=20'" 2
 testing "--srt-url unknown option exits 2" "$E --srt-url 'srt://127.0.0.1:5000?foo=1'" 2
+# a string option at its bound and one past (512 bytes decoded; the
+# escaped form is 3x longer and once overflowed the decoded buffer)
+sid512=$(printf '%0512d' 0 | tr 0 a)
+testing "--srt-url streamid of 513 bytes exits 2, 1536 escaped bytes too" \
+	"$E --srt-url 'srt://127.0.0.1:5000?streamid=${sid512}a' 2>&1 | grep -q 'longer than' &&
+	 $E --srt-url 'srt://127.0.0.1:5000?streamid=$(echo "$sid512" | sed 's/a/%41/g')a'" 2
 testing "passphrase in the URL is refused (exit 2), not echoed" "
 	$E --srt-url 'srt://127.0.0.1:5000?passphrase=topsecret123' > $T/pu.log 2>&1; rc=\$?
 	cat $T/pu.log; [ \$rc -eq 2 ] && ! grep -q topsecret123 $T/pu.log"
