@@ -31,7 +31,10 @@ T=$OBJTREE/test/tmp/bframes
 rm -rf "$T" && mkdir -p "$T"
 S=$BIN/cvmmap_streamer
 N=60
-DUMMY="--input-mode dummy --dummy-width 320 --dummy-height 240 --dummy-fps 30 --no-nats --stats-interval-ms 0"
+# --queue-size 8: these rows count every frame, so a slow moment (qemu, a
+# loaded runner) must not drop one (latest-frame drops are faults.sh's)
+DUMMY="--input-mode dummy --dummy-width 320 --dummy-height 240 --dummy-fps 30 --no-nats \
+--stats-interval-ms 0 --queue-size 8"
 FF="ffmpeg -nostdin -nostats -loglevel level+info"
 
 # FFmpeg's verdict (-fps_mode passthrough -vf showinfo): LOG WANT [order]:
@@ -114,7 +117,7 @@ rtmp_row() {
 	fp=$!
 	sleep 1
 	timeout 40 ${TEST_EXEC:-} "$S" --input "$inst" --codec h264 --b-frames "$b" --no-nats \
-		--stats-interval-ms 0 --ingest-idle-timeout-ms 4000 \
+		--stats-interval-ms 0 --ingest-idle-timeout-ms 4000 --queue-size 8 \
 		--rtmp --rtmp-url "rtmp://127.0.0.1:$port/live/b" > "$d/streamer.log" 2>&1 &
 	sp=$!
 	timeout 40 ${TEST_EXEC:-} "$OBJTREE/test/helper_misbehave" --instance "$inst" --frames $N \
@@ -216,7 +219,7 @@ if optional CONFIG_PASSTHROUGH && optional CONFIG_RTP && [ -x "$OBJTREE/test/hel
 			fi
 			rp=$!
 			timeout 40 ${TEST_EXEC:-} "$S" --input "$inst" --codec $c --no-nats --stats-interval-ms 0 \
-				--rtp --rtp-endpoint "127.0.0.1:$port" --ingest-idle-timeout-ms 4000 \
+				--queue-size 8 --rtp --rtp-endpoint "127.0.0.1:$port" --ingest-idle-timeout-ms 4000 \
 				> "$d/streamer_$rx.log" 2>&1 &
 			sp=$!
 			timeout 40 ${TEST_EXEC:-} "$OBJTREE/test/helper_misbehave" --instance "$inst" \
