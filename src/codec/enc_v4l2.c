@@ -850,7 +850,8 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 		v4l2_close_enc(s);
 		return ret;
 	}
-	log_debug(TAG, "%s (%s binding): %s %s -> %s", s->node, s->io->name,
+	log_debug(TAG, "%s (%s binding%s%s): %s %s -> %s", s->node, s->io->name,
+		  s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
 		  s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
 		  codec_names[s->codec]);
 	*out = s;

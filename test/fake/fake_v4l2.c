@@ -27,7 +27,20 @@
  *   i420         YUV420(M) only          repeat_hdr REPEAT_SEQ_HEADER exists
  *   no_force     no FORCE_KEY_FRAME      no_bitrate BITRATE control fails
  * fake_v4l2_io_nopoll is the same device behind a binding without poll.
+ *
+ * Built with -DFAKE_NV=1 it is instead a FAKE libnvv4l2.so (exporting
+ * libv4l2's v4l2_open/close/ioctl/mmap/munmap, for the suites) with
+ * NVIDIA's differences: nodes /dev/v4l2-nvenc and /dev/nvhost-msenc only,
+ * multi-planar only, v4l2_mmap fails (buffers are reached by VIDIOC_EXPBUF
+ * and mmap(2) of the dma-buf, here a memfd), and the end of a drain is an
+ * empty CAPTURE buffer without the LAST flag.
  */
+#ifndef FAKE_NV
+#define FAKE_NV 0
+#endif
+#if FAKE_NV
+#define _GNU_SOURCE             /* memfd_create */
+#endif
 #include "fake_v4l2.h"
 
 #include <errno.h>
@@ -40,6 +53,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <x264.h>
 
 #define FK_FD 4242
@@ -58,6 +72,7 @@ uint32_t fake_v4l2_last_sent;
 
 struct fk_buf {
 	uint8_t *mem[3];
+	int memfd[3];                   /* FAKE_NV: the dma-buf EXPBUF exports */
 	uint32_t len[3];
 	int mapped[3];
 	int queued;                     /* owned by the driver */
@@ -154,7 +169,9 @@ static int out_type(void)
 
 static int fk_open(const char *path)
 {
-	int node = !strcmp(path, "/dev/video0") ? 0 : !strcmp(path, "/dev/video1") ? 1 : -1;
+	int node = FAKE_NV ? (!strcmp(path, "/dev/v4l2-nvenc") || !strcmp(path, "/dev/nvhost-msenc") ?
+			      1 : -1) :
+		   !strcmp(path, "/dev/video0") ? 0 : !strcmp(path, "/dev/video1") ? 1 : -1;
 
 	if (node < 0 || has("no_node"))
 		return fail(ENOENT);
@@ -163,7 +180,7 @@ static int fk_open(const char *path)
 	memset(&fk, 0, sizeof fk);
 	fk.open = 1;
 	fk.node = node;
-	fk.mplane = !has("single");
+	fk.mplane = FAKE_NV || !has("single");
 	fk.gop = 16;
 	fk.bframes = 2;
 	fk.fps_num = 30;
@@ -178,9 +195,15 @@ static void free_bufs(struct fk_buf *b, uint32_t *n)
 
 	for (i = 0; i < *n; i++)
 		for (k = 0; k < 3; k++) {
-			if (b[i].mapped[k])
+			/* (FAKE_NV: the application maps the exported fd itself) */
+			if (b[i].mapped[k] && !FAKE_NV)
 				bad("buffer %u plane %u still mapped when freed", i, k);
-			free(b[i].mem[k]);
+			if (FAKE_NV && b[i].mem[k]) {
+				munmap(b[i].mem[k], b[i].len[k]);
+				close(b[i].memfd[k]);
+			} else {
+				free(b[i].mem[k]);
+			}
 		}
 	memset(b, 0, sizeof *b * FK_BUFS);
 	*n = 0;
@@ -409,8 +432,9 @@ static void pump(void)
 		if (!fk.out_q.n) {
 			if (!fk.stopping)
 				return;
-			/* dev-encoder "Drain": nothing left, an empty LAST buffer */
-			c->flags = V4L2_BUF_FLAG_LAST;
+			/* dev-encoder "Drain": nothing left, an empty LAST buffer
+			 * (NVIDIA: empty, no flag) */
+			c->flags = FAKE_NV ? 0 : V4L2_BUF_FLAG_LAST;
 			fk.stopped = 1;
 		} else if (!fk.x && start_x264() < 0) {
 			bad("x264 refused the settings the application gave");
@@ -654,6 +678,22 @@ static int queryctrl(struct v4l2_queryctrl *q)
 	return 0;
 }
 
+/* Plane memory: the heap, or (FAKE_NV) a memfd that EXPBUF can export. */
+static uint8_t *alloc_plane(uint32_t len, int *memfd)
+{
+	void *p;
+
+	if (!FAKE_NV)
+		return malloc(len);
+#if FAKE_NV
+	*memfd = memfd_create("fake_v4l2", MFD_CLOEXEC);
+#endif
+	if (*memfd < 0 || ftruncate(*memfd, len) < 0)
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static int reqbufs(struct v4l2_requestbuffers *r)
 {
 	int capture = r->type == (uint32_t)cap_type();
@@ -677,8 +717,7 @@ static int reqbufs(struct v4l2_requestbuffers *r)
 	for (i = 0; i < count; i++)
 		for (k = 0; k < (capture ? 1 : fk.nplanes); k++) {
 			b[i].len[k] = capture ? fk.cap_size : fk.psize[k];
-			b[i].mem[k] = malloc(b[i].len[k]);
-			if (!b[i].mem[k])
+			if ((b[i].mem[k] = alloc_plane(b[i].len[k], &b[i].memfd[k])) == NULL)
 				return fail(ENOMEM);
 			memset(b[i].mem[k], FK_CANARY, b[i].len[k]);
 		}
@@ -806,7 +845,7 @@ static int dqbuf(struct v4l2_buffer *vb)
 		return fail(capture && fk.stopped ? EPIPE : EAGAIN);
 	i = pop_front(capture ? &fk.cap_done : &fk.out_done);
 	b = capture ? &fk.cap[i] : &fk.out[i];
-	if (capture && b->flags & V4L2_BUF_FLAG_LAST)
+	if (capture && (b->flags & V4L2_BUF_FLAG_LAST || (FAKE_NV && fk.stopped && !b->used)))
 		fake_v4l2_last_sent++;
 	b->queued = 0;
 	vb->index = (uint32_t)i;
@@ -858,6 +897,24 @@ static int encoder_cmd(struct v4l2_encoder_cmd *c)
 	return 0;
 }
 
+/* VIDIOC_EXPBUF: a dma-buf fd for one plane (FAKE_NV only). */
+static int expbuf(struct v4l2_exportbuffer *x)
+{
+	int capture = x->type == (uint32_t)cap_type();
+	struct fk_buf *b = capture ? fk.cap : fk.out;
+	int fd;
+
+	if (!FAKE_NV || (!capture && x->type != (uint32_t)out_type()))
+		return fail(EINVAL);
+	if (x->index >= (capture ? fk.ncap : fk.nout) || x->plane > 2 || !b[x->index].mem[x->plane])
+		return bad("EXPBUF of buffer %u plane %u that does not exist", x->index, x->plane);
+	if ((fd = dup(b[x->index].memfd[x->plane])) < 0)
+		return -1;
+	b[x->index].mapped[x->plane] = 1;       /* the application maps it itself */
+	x->fd = fd;
+	return 0;
+}
+
 static int fk_ioctl(int fd, unsigned long req, void *arg)
 {
 	if (fd != FK_FD || !fk.open)
@@ -891,6 +948,7 @@ static int fk_ioctl(int fd, unsigned long req, void *arg)
 	case VIDIOC_STREAMON:     return stream(1, arg);
 	case VIDIOC_STREAMOFF:    return stream(0, arg);
 	case VIDIOC_ENCODER_CMD:  return encoder_cmd(arg);
+	case VIDIOC_EXPBUF:       return expbuf(arg);
 	default:                  return fail(ENOTTY);
 	}
 }
@@ -917,3 +975,48 @@ const struct v4l2_io fake_v4l2_io = {
 const struct v4l2_io fake_v4l2_io_nopoll = {
 	"fake-nopoll", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, NULL, 0
 };
+
+#if FAKE_NV
+/* libv4l2's API (libv4l2.h), as libnvv4l2.so exports it. */
+int v4l2_open(const char *file, int oflag, ...);
+int v4l2_close(int fd);
+int v4l2_ioctl(int fd, unsigned long request, ...);
+void *v4l2_mmap(void *start, size_t length, int prot, int flags, int fd, int64_t offset);
+int v4l2_munmap(void *start, size_t length);
+
+int v4l2_open(const char *file, int oflag, ...)
+{
+	(void)oflag;
+	return fk_open(file);
+}
+
+int v4l2_close(int fd)
+{
+	return fk_close(fd);
+}
+
+int v4l2_ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return fk_ioctl(fd, request, arg);
+}
+
+/* NVIDIA: buffers are not mapped through the library. */
+void *v4l2_mmap(void *start, size_t length, int prot, int flags, int fd, int64_t offset)
+{
+	(void)start; (void)length; (void)prot; (void)flags; (void)fd; (void)offset;
+	bad("v4l2_mmap: this library maps nothing (VIDIOC_EXPBUF + mmap(2))");
+	return MAP_FAILED;
+}
+
+int v4l2_munmap(void *start, size_t length)
+{
+	(void)start; (void)length;
+	return bad("v4l2_munmap of a buffer v4l2_mmap never mapped");
+}
+#endif
