@@ -66,6 +66,15 @@
 #define V4L2_DRAIN_MS 1000      /* longest wait for one AU while draining */
 #define V4L2_SCAN_NODES 64      /* /dev/video0 .. /dev/video63 */
 
+/* NVIDIA's encoder extension controls (restated from NVIDIA's
+ * v4l2_nv_extensions.h, BSD-3-Clause, (c) NVIDIA Corporation).  Only the
+ * one whose number is the same in every L4T release's header we have
+ * seen; the others (FORCE_IDR_FRAME, INSERT_SPS_PPS_AT_IDR, NUM_BFRAMES,
+ * ...) moved between releases and are not used (docs/v4l2.md).  Without
+ * it the Jetson encoder makes I-frames at GOP_SIZE but an IDR only at
+ * its own, long, IDR interval. */
+#define NV_CID_IDR_INTERVAL (V4L2_CID_MPEG_BASE + 514)
+
 const struct v4l2_io *enc_v4l2_io_override;
 
 /* ------------------------------------------------------------ bindings */
@@ -108,7 +117,7 @@ static int sys_poll(int fd, short events, int ms)
 }
 
 static const struct v4l2_io sys_io = {
-	"sys", NULL, sys_open, sys_close, sys_ioctl, sys_mmap, sys_munmap, sys_poll, 0
+	"sys", NULL, sys_open, sys_close, sys_ioctl, sys_mmap, sys_munmap, sys_poll, 0, 0
 };
 
 /* libnvv4l2.so / libv4l2.so.0: loaded once and kept for the life of the
@@ -158,7 +167,7 @@ static int lv_munmap(void *p, size_t len)
 static const char *const jetson_nodes[] = { "/dev/v4l2-nvenc", "/dev/nvhost-msenc", NULL };
 
 static const struct v4l2_io lv_io = {
-	"libv4l2", jetson_nodes, lv_open, lv_close, lv_ioctl, lv_mmap, lv_munmap, NULL, 1
+	"libv4l2", jetson_nodes, lv_open, lv_close, lv_ioctl, lv_mmap, lv_munmap, NULL, 1, 1
 };
 
 /* Resolve one symbol into *fnp (the POSIX void* -> function pointer copy). */
@@ -591,6 +600,7 @@ static int set_controls(struct v4l2enc *s, const struct encoder_cfg *cfg, char *
 		{ V4L2_CID_MPEG_VIDEO_B_FRAMES, 0, 1, C_OPT, "B_FRAMES" },
 		{ V4L2_CID_MPEG_VIDEO_GOP_SIZE, cfg->gop, 1, C_OPT, "GOP_SIZE" },
 		{ V4L2_CID_MPEG_VIDEO_H264_I_PERIOD, cfg->gop, !h265, C_OPT, "H264_I_PERIOD" },
+		{ NV_CID_IDR_INTERVAL, cfg->gop, s->io->nvidia, C_OPT, "IDR_INTERVAL (NVIDIA)" },
 		{ V4L2_CID_MPEG_VIDEO_HEVC_REFRESH_TYPE, V4L2_MPEG_VIDEO_HEVC_REFRESH_IDR, h265,
 		  C_OPT, "HEVC_REFRESH_TYPE" },
 		{ V4L2_CID_MPEG_VIDEO_HEVC_REFRESH_PERIOD, cfg->gop, h265, C_OPT, "HEVC_REFRESH_PERIOD" },

@@ -36,6 +36,8 @@ struct v4l2_io {
 	/* Map buffers with VIDIOC_EXPBUF + mmap(2) of the exported dma-buf
 	 * instead of QUERYBUF offsets + .mmap (libnvv4l2: v4l2_mmap fails). */
 	int expbuf;
+	/* NVIDIA's extension controls apply (enc_v4l2.c, nv_ctrls) */
+	int nvidia;
 };
 
 /* Test hook: when not NULL, every open uses this binding (and nothing

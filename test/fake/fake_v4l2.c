@@ -32,8 +32,10 @@
  * libv4l2's v4l2_open/close/ioctl/mmap/munmap, for the suites) with
  * NVIDIA's differences: nodes /dev/v4l2-nvenc and /dev/nvhost-msenc only,
  * multi-planar only, v4l2_mmap fails (buffers are reached by VIDIOC_EXPBUF
- * and mmap(2) of the dma-buf, here a memfd), and the end of a drain is an
- * empty CAPTURE buffer without the LAST flag.
+ * and mmap(2) of the dma-buf, here a memfd), the end of a drain is an
+ * empty CAPTURE buffer without the LAST flag, and GOP_SIZE makes non-IDR
+ * I-frames: IDRs come at the start, when forced, and every IDR_INTERVAL
+ * (NVIDIA's control V4L2_CID_MPEG_BASE + 514) only if it was set.
  */
 #ifndef FAKE_NV
 #define FAKE_NV 0
@@ -94,6 +96,7 @@ static struct fk {
 	uint32_t bpl[3], psize[3], cap_size;
 	uint32_t fps_num, fps_den;
 	int gop, bframes, joined, repeat, bitrate, force_next;
+	int idr, since_idr;             /* FAKE_NV: IDR_INTERVAL, frames since an IDR */
 	int streaming[2];               /* [0] OUTPUT, [1] CAPTURE */
 	struct fk_buf out[FK_BUFS], cap[FK_BUFS];
 	uint32_t nout, ncap;
@@ -284,7 +287,10 @@ static int start_x264(void)
 	p.i_fps_num = fk.fps_num;
 	p.i_fps_den = fk.fps_den;
 	p.i_threads = 1;
-	p.i_keyint_max = p.i_keyint_min = fk.gop;
+	if (FAKE_NV)            /* IDRs are decided in encode() */
+		p.i_keyint_max = X264_KEYINT_MAX_INFINITE;
+	else
+		p.i_keyint_max = p.i_keyint_min = fk.gop;
 	p.i_scenecut_threshold = 0;
 	p.i_bframe = fk.bframes;
 	p.rc.i_lookahead = 0;
@@ -394,6 +400,15 @@ static int encode(struct fk_buf *b, struct fk_buf *c)
 	}
 	pic.i_pts = (int64_t)fake_v4l2_frames;
 	pic.i_type = b->force ? X264_TYPE_IDR : X264_TYPE_AUTO;
+	if (FAKE_NV) {
+		/* NVIDIA: an I-frame every GOP_SIZE, but an IDR only at the
+		 * start, when forced, and every IDR_INTERVAL if one was set */
+		if (!fake_v4l2_frames || (fk.idr > 0 && fk.since_idr >= fk.idr))
+			pic.i_type = X264_TYPE_IDR;
+		else if (pic.i_type == X264_TYPE_AUTO && fk.since_idr % fk.gop == 0)
+			pic.i_type = X264_TYPE_I;
+		fk.since_idr = pic.i_type == X264_TYPE_IDR ? 1 : fk.since_idr + 1;
+	}
 	fk.ts_of[fake_v4l2_frames % 64] = b->ts;
 	keep_frame(&pic);
 	fake_v4l2_frames++;
@@ -620,6 +635,10 @@ static int set_one(const struct v4l2_ext_control *c)
 		if (has("no_bitrate"))
 			return fail(EINVAL);
 		break;
+	case V4L2_CID_MPEG_BASE + 514:          /* NVIDIA's IDR_INTERVAL */
+		if (!FAKE_NV)
+			return fail(EINVAL);
+		break;
 	default:
 		return fail(EINVAL);
 	}
@@ -646,6 +665,11 @@ static int set_one(const struct v4l2_ext_control *c)
 		break;
 	case V4L2_CID_MPEG_VIDEO_BITRATE:
 		fk.bitrate = c->value;
+		break;
+	case V4L2_CID_MPEG_BASE + 514:
+		if (c->value < 1)
+			return fail(ERANGE);
+		fk.idr = c->value;
 		break;
 	}
 	return 0;
@@ -967,13 +991,13 @@ static int fk_poll(int fd, short events, int ms)
 }
 
 const struct v4l2_io fake_v4l2_io = {
-	"fake", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, fk_poll, 0
+	"fake", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, fk_poll, 0, 0
 };
 
 /* The same device through a binding that cannot poll (as NVIDIA's):
  * the core's non-blocking DQBUF retry path. */
 const struct v4l2_io fake_v4l2_io_nopoll = {
-	"fake-nopoll", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, NULL, 0
+	"fake-nopoll", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, NULL, 0, 0
 };
 
 #if FAKE_NV

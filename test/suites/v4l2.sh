@@ -76,6 +76,15 @@ testing "fake libnvv4l2: 20 frames, gop 8, IDR forced at 5: keys 0 5 13, every f
 		[ \"\$($KEYS $f | tr -d '\n')\" = 10000100000001000000 ]
 	 fi"
 
+f=$T/noforce.h264
+testing "fake libnvv4l2 without FORCE_KEY_FRAME: IDRs at the GOP by IDR_INTERVAL" \
+	"$NV FAKE_V4L2_MODE=no_force $HE -d v4l2 $DEV -n 20 -g 8 -o $f > $T/noforce.out 2> $T/noforce.log;
+	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/noforce.out &&
+	 ! grep -q 'fake_v4l2:' $T/noforce.log &&
+	 if [ $have_ff = 1 ]; then
+		[ \"\$($KEYS $f | tr -d '\n')\" = 10000000100000001000 ]
+	 fi"
+
 testing "fake libnvv4l2 on the old node name (/dev/nvhost-msenc)" \
 	"$NV $HE -d v4l2 -v /dev/nvhost-msenc -n 5 > $T/old.out 2> $T/old.log;
 	 grep -q 'encoder=v4l2 frames=5 aus=5 keys=1 bad_ps=0' $T/old.out && ! grep -q 'fake_v4l2:' $T/old.log"
