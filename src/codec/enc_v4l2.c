@@ -50,6 +50,7 @@
 #include <fcntl.h>
 #include <linux/videodev2.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +184,22 @@ static int lv_sym(const char *name, void *fnp, char *why, size_t whylen)
 	return 0;
 }
 
-/* Load the libv4l2 binding (once).  0 or -ENODEV with why filled. */
+/* Load the libv4l2 binding (once; encoders may open on several
+ * threads).  0 or -ENODEV with why filled. */
+static int lv_load_locked(char *why, size_t whylen);
+
 static int lv_load(char *why, size_t whylen)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int ret;
+
+	pthread_mutex_lock(&lock);
+	ret = lv_load_locked(why, whylen);
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+static int lv_load_locked(char *why, size_t whylen)
 {
 	static const char *const libs[] = { "libnvv4l2.so", "libv4l2.so.0" };
 	const char *e = NULL;

@@ -26,6 +26,9 @@
  *   zero_output  frames taken, no AU     single     single-plane API (M2M)
  *   i420         YUV420(M) only          repeat_hdr REPEAT_SEQ_HEADER exists
  *   no_force     no FORCE_KEY_FRAME      no_bitrate BITRATE control fails
+ *   separate_hdr HEADER_MODE refused: headers always in a buffer of their own
+ *   delay1       a frame is encoded only once the next one is queued (or at
+ *                STOP): AUs come one call late
  * fake_v4l2_io_nopoll is the same device behind a binding without poll.
  *
  * Built with -DFAKE_NV=1 it is instead a FAKE libnvv4l2.so (exporting
@@ -459,6 +462,8 @@ static void pump(void)
 			fk.headers_out = 1;
 			if (put_headers(c) < 0)
 				return;
+		} else if (has("delay1") && fk.out_q.n < 2 && !fk.stopping) {
+			return;                 /* holds one frame */
 		} else if (has("zero_output")) {
 			push(&fk.out_done, pop_front(&fk.out_q));
 			continue;
@@ -624,10 +629,13 @@ static int set_one(const struct v4l2_ext_control *c)
 		if (!has("repeat_hdr"))
 			return fail(EINVAL);
 		break;
+	case V4L2_CID_MPEG_VIDEO_HEADER_MODE:
+		if (has("separate_hdr"))
+			return fail(EINVAL);
+		break;
 	case V4L2_CID_MPEG_VIDEO_B_FRAMES:
 	case V4L2_CID_MPEG_VIDEO_GOP_SIZE:
 	case V4L2_CID_MPEG_VIDEO_H264_I_PERIOD:
-	case V4L2_CID_MPEG_VIDEO_HEADER_MODE:
 	case V4L2_CID_MPEG_VIDEO_FRAME_RC_ENABLE:
 	case V4L2_CID_MPEG_VIDEO_BITRATE_MODE:
 		break;
@@ -812,8 +820,8 @@ static int qbuf(struct v4l2_buffer *vb)
 			   vb->index);
 	if (!b->mapped[0])
 		return bad("QBUF of a buffer that is not mapped");
-	if (fk.stopped && capture)
-		return fail(EPIPE);
+	/* (CAPTURE buffers may be queued while draining and after it: they
+	 * wait for the next START, dev-encoder "Drain") */
 	if (capture) {
 		if (fk.mplane && (!vb->m.planes || vb->length != 1))
 			return bad("QBUF CAPTURE with %u planes", vb->length);

@@ -206,6 +206,57 @@ static void t_no_poll(void) { happy(NULL, &fake_v4l2_io_nopoll, ENCDEV_V4L2, 1);
 /* without FORCE_KEY_FRAME keyframes come at the GOP the driver took */
 static void t_no_force(void) { happy("no_force", NULL, ENCDEV_V4L2, 0); }
 
+/* Parameter sets in a CAPTURE buffer of their own (HEADER_MODE refused):
+ * kept, not returned, and prepended to the IDR. */
+static void t_separate_headers(void) { happy("separate_hdr", NULL, ENCDEV_V4L2, 1); }
+
+/* An encoder one frame behind: the first call gives nothing, then each
+ * call the AU of the frame before (found by its timestamp: pts and tag
+ * are the earlier frame's), the drain the last one. */
+static void t_pipeline_delay(void)
+{
+	struct encoder_cfg c = cfg_of(CODEC_H264, ENCDEV_V4L2);
+	struct encoder *e = NULL;
+	struct access_unit au = { 0 };
+	struct yuv_frame f;
+	uint64_t pts[8];
+	const char *log;
+	int i, ret, got[8], line = 0;
+
+	use_fake("delay1", NULL);
+	c.fps_num = 200;        /* the first, empty wait is 3 intervals (20 ms) */
+	capture_begin();
+	ret = encoder_open(&e, &c);
+	for (i = 0; ret == 0 && i < 8 && !line; i++) {
+		synth_i420(&f, frame_buf, W, H, (uint32_t)i);
+		f.tag = 500u + (uint64_t)i;
+		pts[i] = f.pts_ns;
+		got[i] = encoder_encode(e, &f, &au);
+		if (got[i] != (i > 0))
+			line = __LINE__;
+		else if (i > 0 && (au.pts_ns != pts[i - 1] || au.tag != 500u + (uint64_t)i - 1 ||
+				   au.keyframe != (i == 1 || i == 6)))
+			line = __LINE__;
+	}
+	if (ret == 0 && !line) {
+		if (encoder_flush(e, &au) != 1 || au.pts_ns != pts[7] || au.tag != 507u)
+			line = __LINE__;
+		else if (encoder_flush(e, &au) != 0 || fake_v4l2_last_sent != 1)
+			line = __LINE__;
+	}
+	log = capture_end();
+	if (e)
+		encoder_close(e);
+	if (line)
+		printf("    failed at line %d\n%s", line, log);
+	CHECK_EQ(ret, 0);
+	CHECK_EQ(line, 0);
+	CHECK_EQ(fake_v4l2_violations, 0);
+	CHECK_EQ(fake_v4l2_open_fds, 0);
+	CHECK_EQ(fake_v4l2_mapped, 0);
+	CHECK_EQ(count(log, "W v4l2:"), 0);
+}
+
 /* No encoder at all: auto goes to x264 without a warning. */
 static void quiet_case(const char *mode, int codec)
 {
@@ -356,6 +407,8 @@ static const struct unit_case cases[] = {
 	UNIT(t_repeat_hdr),
 	UNIT(t_no_poll),
 	UNIT(t_no_force),
+	UNIT(t_separate_headers),
+	UNIT(t_pipeline_delay),
 	UNIT(t_no_node_quiet),
 	UNIT(t_enotty_quiet),
 	UNIT(t_no_hevc_quiet),
