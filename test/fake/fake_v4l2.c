@@ -29,6 +29,8 @@
  *   separate_hdr HEADER_MODE refused: headers always in a buffer of their own
  *   delay1       a frame is encoded only once the next one is queued (or at
  *                STOP): AUs come one call late
+ *   no_hevc      H.264 only (HEVC is offered, with x265, in a build with
+ *                CONFIG_ENC_X265, in process only)
  * fake_v4l2_io_nopoll is the same device behind a binding without poll.
  *
  * Built with -DFAKE_NV=1 it is instead a FAKE libnvv4l2.so (exporting
@@ -60,6 +62,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <x264.h>
+
+/* In process, in a build with x265, the fake also encodes HEVC. */
+#if !FAKE_NV && defined(CONFIG_ENC_X265) && CONFIG_ENC_X265
+#define FK_HEVC 1
+#include <x265.h>
+#else
+#define FK_HEVC 0
+#endif
 
 #define FK_FD 4242
 #define FK_BUFS 8
@@ -105,6 +115,9 @@ static struct fk {
 	uint32_t nout, ncap;
 	struct fifo out_q, out_done, cap_q, cap_done;
 	x264_t *x;
+	int hevc, started;              /* codec on CAPTURE; x264/x265 opened */
+	void *x5, *x5p;                 /* x265_encoder, x265_param */
+	uint8_t *u, *v;                 /* I420 chroma for x265 */
 	int headers_out, stopping, stopped;
 	struct timeval ts_of[64];       /* OUTPUT timestamp by x264 pts */
 	uint8_t hdr[512];               /* SPS + PPS, kept at start: x264 reuses */
@@ -215,6 +228,8 @@ static void free_bufs(struct fk_buf *b, uint32_t *n)
 	*n = 0;
 }
 
+static void stop_x265(void);
+
 static int fk_close(int fd)
 {
 	if (fd != FK_FD || !fk.open)
@@ -223,6 +238,7 @@ static int fk_close(int fd)
 	free_bufs(fk.cap, &fk.ncap);
 	if (fk.x)
 		x264_encoder_close(fk.x);
+	stop_x265();
 	fk.open = 0;
 	fake_v4l2_open_fds--;
 	return 0;
@@ -384,6 +400,124 @@ static void keep_frame(x264_picture_t *pic)
 		}
 }
 
+#if FK_HEVC
+/* x265 with what the application set; VPS, SPS, PPS kept. */
+static int start_x265(void)
+{
+	x265_param *p = x265_param_alloc();
+	x265_nal *nal;
+	uint32_t n, i;
+
+	fk.x5p = p;
+	fk.u = malloc((size_t)fk.vw * fk.vh / 4);
+	fk.v = malloc((size_t)fk.vw * fk.vh / 4);
+	if (!p || !fk.u || !fk.v || x265_param_default_preset(p, "ultrafast", "zerolatency") < 0)
+		return -1;
+	p->logLevel = X265_LOG_ERROR;
+	p->sourceWidth = (int)fk.vw;
+	p->sourceHeight = (int)fk.vh;
+	p->internalCsp = X265_CSP_I420;
+	p->fpsNum = fk.fps_num;
+	p->fpsDenom = fk.fps_den;
+	p->keyframeMax = p->keyframeMin = fk.gop;
+	p->scenecutThreshold = 0;
+	p->bOpenGOP = 0;
+	p->bframes = fk.bframes;
+	p->lookaheadDepth = fk.bframes ? fk.bframes + 1 : 0;
+	p->frameNumThreads = 1;
+	p->bRepeatHeaders = fk.repeat;
+	p->bAnnexB = 1;
+	p->bEmitInfoSEI = 0;
+	if ((fk.x5 = x265_encoder_open(p)) == NULL || x265_encoder_headers(fk.x5, &nal, &n) < 0)
+		return -1;
+	fk.hdr_len = 0;
+	for (i = 0; i < n; i++) {
+		if (nal[i].type < 32 || nal[i].type > 34)       /* VPS, SPS, PPS */
+			continue;
+		if (fk.hdr_len + nal[i].sizeBytes > sizeof fk.hdr)
+			return -1;
+		memcpy(fk.hdr + fk.hdr_len, nal[i].payload, nal[i].sizeBytes);
+		fk.hdr_len += nal[i].sizeBytes;
+	}
+	return 0;
+}
+
+static void stop_x265(void)
+{
+	if (fk.x5)
+		x265_encoder_close(fk.x5);
+	if (fk.x5p)
+		x265_param_free(fk.x5p);
+	free(fk.u);
+	free(fk.v);
+	fk.x5 = fk.x5p = NULL;
+	fk.u = fk.v = NULL;
+}
+
+/* As encode(), with x265 (I420 made from what keep_frame() read). */
+static int encode_x265(struct fk_buf *b, struct fk_buf *c)
+{
+	x265_picture pic, out;
+	x265_nal *nal;
+	x264_picture_t view;
+	const uint8_t *uv;
+	uint32_t nnal = 0, i, k, st, x, y, w = fk.vw;
+	int n, key = 0, aud;
+
+	memset(&view, 0, sizeof view);
+	for (k = 0; k < (fk.nv12 ? 2u : 3u); k++) {
+		view.img.plane[k] = plane_of(b, (int)k, &st);
+		view.img.i_stride[k] = (int)st;
+	}
+	keep_frame(&view);
+	if (!fake_v4l2_last_frame)
+		return -1;
+	uv = fake_v4l2_last_frame + (size_t)w * fk.vh;
+	for (y = 0; y < fk.vh / 2; y++)
+		for (x = 0; x < w / 2; x++) {
+			fk.u[(size_t)y * (w / 2) + x] = uv[(size_t)y * w + 2 * x];
+			fk.v[(size_t)y * (w / 2) + x] = uv[(size_t)y * w + 2 * x + 1];
+		}
+	x265_picture_init(fk.x5p, &pic);
+	x265_picture_init(fk.x5p, &out);
+	pic.planes[0] = fake_v4l2_last_frame;
+	pic.planes[1] = fk.u;
+	pic.planes[2] = fk.v;
+	pic.stride[0] = (int)w;
+	pic.stride[1] = pic.stride[2] = (int)w / 2;
+	pic.bitDepth = 8;
+	pic.colorSpace = X265_CSP_I420;
+	pic.pts = (int64_t)fake_v4l2_frames;
+	pic.sliceType = b->force ? X265_TYPE_IDR : X265_TYPE_AUTO;
+	fk.ts_of[fake_v4l2_frames % 64] = b->ts;
+	fake_v4l2_frames++;
+	n = x265_encoder_encode(fk.x5, &nal, &nnal, &pic, &out);
+	if (n <= 0)
+		return n < 0 ? -1 : 0;
+	for (i = 0; i < nnal; i++)
+		key |= nal[i].type == 19 || nal[i].type == 20;   /* IDR_W_RADL, IDR_N_LP */
+	c->used = 0;
+	/* the first IDR carries the headers (after an AUD, if x265 wrote one) */
+	aud = nal[0].type == 35;
+	for (i = 0; i < nnal; i++) {
+		if (i == (uint32_t)aud && key && !fk.repeat && !fk.headers_out) {
+			fk.headers_out = 1;
+			if (put_headers(c) < 0)
+				return -1;
+		}
+		if (put(c, nal[i].payload, nal[i].sizeBytes) < 0)
+			return -1;
+	}
+	c->flags = key ? V4L2_BUF_FLAG_KEYFRAME : V4L2_BUF_FLAG_PFRAME;
+	c->ts = fk.ts_of[out.pts % 64];
+	return 1;
+}
+#else
+static int start_x265(void) { return -1; }
+static void stop_x265(void) { }
+static int encode_x265(struct fk_buf *b, struct fk_buf *c) { return -1; }
+#endif
+
 /* Encode OUTPUT buffer b into CAPTURE buffer c (timestamp copied from
  * the OUTPUT buffer of the picture that comes out).  1: AU written, 0:
  * none (x264 holds a B-frame), -1: error. */
@@ -394,6 +528,8 @@ static int encode(struct fk_buf *b, struct fk_buf *c)
 	uint32_t st;
 	int nnal, size, i, k;
 
+	if (fk.hevc)
+		return encode_x265(b, c);
 	x264_picture_init(&pic);
 	pic.img.i_csp = fk.nv12 ? X264_CSP_NV12 : X264_CSP_I420;
 	pic.img.i_plane = fk.nv12 ? 2 : 3;
@@ -435,6 +571,13 @@ static int encode(struct fk_buf *b, struct fk_buf *c)
 	return 1;
 }
 
+/* x264 or x265, once, on the first frame. */
+static int start_codec(void)
+{
+	fk.started = 1;
+	return fk.hevc ? start_x265() : start_x264();
+}
+
 /* Do what a driver does between the calls: while both queues stream and
  * an OUTPUT buffer waits, fill a CAPTURE buffer (the one queued LAST:
  * buffers come back out of order). */
@@ -454,7 +597,7 @@ static void pump(void)
 			 * (NVIDIA: empty, no flag) */
 			c->flags = FAKE_NV ? 0 : V4L2_BUF_FLAG_LAST;
 			fk.stopped = 1;
-		} else if (!fk.x && start_x264() < 0) {
+		} else if (!fk.started && start_codec() < 0) {
 			bad("x264 refused the settings the application gave");
 			return;
 		} else if (!fk.joined && !fk.repeat && !fk.headers_out) {
@@ -511,7 +654,8 @@ static int enum_fmt(struct v4l2_fmtdesc *d)
 	uint32_t i = d->index, f;
 
 	if (d->type == (uint32_t)cap_type())
-		f = i ? 0 : fk.node ? V4L2_PIX_FMT_H264 : V4L2_PIX_FMT_NV12M;
+		f = !fk.node ? (i ? 0 : V4L2_PIX_FMT_NV12M) : i == 0 ? V4L2_PIX_FMT_H264 :
+		    i == 1 && FK_HEVC && !has("no_hevc") ? V4L2_PIX_FMT_HEVC : 0;
 	else if (d->type == (uint32_t)out_type())
 		f = !fk.node ? (i ? 0 : V4L2_PIX_FMT_H264) : has("i420") ? (i ? 0 : raw[1]) :
 		    i < 2 ? raw[i] : 0;
@@ -532,8 +676,10 @@ static int s_fmt(struct v4l2_format *f)
 		return bad("S_FMT after REQBUFS (dev-encoder: formats come first)");
 	if (f->type == (uint32_t)cap_type()) {
 		pf = fk.mplane ? f->fmt.pix_mp.pixelformat : f->fmt.pix.pixelformat;
-		if (pf != V4L2_PIX_FMT_H264)
+		if (pf != V4L2_PIX_FMT_H264 &&
+		    (pf != V4L2_PIX_FMT_HEVC || !FK_HEVC || has("no_hevc")))
 			return fail(EINVAL);
+		fk.hevc = pf == V4L2_PIX_FMT_HEVC;
 		fk.cap_set = 1;
 		fk.cap_size = fk.mplane ? f->fmt.pix_mp.plane_fmt[0].sizeimage : f->fmt.pix.sizeimage;
 		if (fk.cap_size < FK_CAP_MIN)

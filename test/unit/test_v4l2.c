@@ -114,10 +114,10 @@ static int same_picture(const struct yuv_frame *f, const uint8_t *got)
  * picture the fake read equal to ours, the SPS of the visible size. */
 /* Inside run_exact (stderr is captured there): the line of the first
  * failed requirement is returned, and checked by the caller. */
-#define REQ(c) do { if (!(c)) return __LINE__; } while (0)
+#define REQ(c) do { if (!(c)) { printf("    frame %d\n", i); return __LINE__; } } while (0)
 #define REQ_EQ(a, b) REQ((long long)(a) == (long long)(b))
 
-static int run_exact(struct encoder *e, int n, int gop, int force_at, int can_force)
+static int run_exact(struct encoder *e, int codec, int n, int gop, int force_at, int can_force)
 {
 	struct access_unit au = { 0 };
 	struct yuv_frame f, g;
@@ -139,7 +139,7 @@ static int run_exact(struct encoder *e, int n, int gop, int force_at, int can_fo
 		REQ(fake_v4l2_last_frame && same_picture(in, fake_v4l2_last_frame));
 		want_key = i == 0 || (can_force && i == force_at) || since == gop;
 		since = want_key ? 1 : since + 1;
-		sh = au_shape_of(CODEC_H264, au.data, au.size);
+		sh = au_shape_of(codec, au.data, au.size);
 		REQ_EQ(au.keyframe, want_key);
 		REQ_EQ(sh.keyframe_nal, want_key);
 		REQ_EQ(sh.slices >= 1, 1);
@@ -148,11 +148,15 @@ static int run_exact(struct encoder *e, int n, int gop, int force_at, int can_fo
 			struct sps_info si;
 
 			REQ(sh.ps_before_key);
-			REQ_EQ(paramsets_extract(CODEC_H264, au.data, au.size, &ps), 0);
-			REQ_EQ(sps_parse(CODEC_H264, &ps.sps, &si), 0);
+			REQ_EQ(paramsets_extract(codec, au.data, au.size, &ps), 0);
+			REQ_EQ(sps_parse(codec, &ps.sps, &si), 0);
 			REQ_EQ(si.width, W);
 			REQ_EQ(si.height, H);
-			REQ_EQ(au.data[4] & 0x1f, H264_NAL_AUD);   /* the AUD stays first */
+			/* x264's AUD stays first; x265 writes none: the VPS leads */
+			if (codec == CODEC_H265)
+				REQ_EQ((au.data[4] >> 1) & 0x3f, H265_NAL_VPS);
+			else
+				REQ_EQ(au.data[4] & 0x1f, H264_NAL_AUD);
 		}
 		REQ_EQ(au.pts_ns, f.pts_ns);
 		REQ_EQ(au.dts_ns, au.pts_ns);
@@ -166,9 +170,10 @@ static int run_exact(struct encoder *e, int n, int gop, int force_at, int can_fo
 	return 0;
 }
 
-static void happy(const char *mode, const struct v4l2_io *io, int device, int can_force)
+static void happy_codec(int codec, const char *mode, const struct v4l2_io *io, int device,
+			int can_force)
 {
-	struct encoder_cfg c = cfg_of(CODEC_H264, device);
+	struct encoder_cfg c = cfg_of(codec, device);
 	struct encoder *e = NULL;
 	const char *log;
 	const char *name;
@@ -178,7 +183,7 @@ static void happy(const char *mode, const struct v4l2_io *io, int device, int ca
 	capture_begin();
 	ret = encoder_open(&e, &c);
 	if (ret == 0)
-		line = run_exact(e, 14, 5, 7, can_force);
+		line = run_exact(e, codec, 14, 5, 7, can_force);
 	log = capture_end();
 	CHECK_EQ(ret, 0);
 	name = encoder_name(e);
@@ -197,6 +202,11 @@ static void happy(const char *mode, const struct v4l2_io *io, int device, int ca
 	CHECK_EQ(count(log, "using v4l2"), device == ENCDEV_AUTO && CONFIG_NVENC);
 }
 
+static void happy(const char *mode, const struct v4l2_io *io, int device, int can_force)
+{
+	happy_codec(CODEC_H264, mode, io, device, can_force);
+}
+
 static void t_mplane_nv12m(void) { happy(NULL, NULL, ENCDEV_AUTO, 1); }
 static void t_mplane_yuv420m(void) { happy("i420", NULL, ENCDEV_V4L2, 1); }
 static void t_single_nv12(void) { happy("single", NULL, ENCDEV_HW, 1); }
@@ -205,6 +215,18 @@ static void t_repeat_hdr(void) { happy("repeat_hdr", NULL, ENCDEV_V4L2, 1); }
 static void t_no_poll(void) { happy(NULL, &fake_v4l2_io_nopoll, ENCDEV_V4L2, 1); }
 /* without FORCE_KEY_FRAME keyframes come at the GOP the driver took */
 static void t_no_force(void) { happy("no_force", NULL, ENCDEV_V4L2, 0); }
+
+/* HEVC (the fake has it in a build with x265): VPS, SPS and PPS before
+ * every IRAP, prepended when apart or missing. */
+static void hevc(const char *mode)
+{
+	if (!CONFIG_ENC_X265)
+		UNIT_SKIP("CONFIG_ENC_X265=n: the fake encodes H.264 only");
+	happy_codec(CODEC_H265, mode, NULL, ENCDEV_V4L2, 1);
+}
+
+static void t_hevc(void) { hevc(NULL); }
+static void t_hevc_separate_headers(void) { hevc("separate_hdr,single,i420"); }
 
 /* Parameter sets in a CAPTURE buffer of their own (HEADER_MODE refused):
  * kept, not returned, and prepended to the IDR. */
@@ -282,7 +304,7 @@ static void quiet_case(const char *mode, int codec)
 static void t_no_node_quiet(void) { quiet_case("no_node", CODEC_H264); }
 static void t_enotty_quiet(void) { quiet_case("enotty", CODEC_H264); }
 /* the fake encodes H.264 only: no HEVC on CAPTURE is "no encoder" */
-static void t_no_hevc_quiet(void) { quiet_case(NULL, CODEC_H265); }
+static void t_no_hevc_quiet(void) { quiet_case("no_hevc", CODEC_H265); }
 
 /* --encoder-device v4l2 never falls back: -ENODEV (exit 5) with one
  * line giving the reason. */
@@ -329,7 +351,7 @@ static void t_forced_decoder_node(void)
 
 static void t_forced_no_hevc(void)
 {
-	forced_case(NULL, NULL, CODEC_H265,
+	forced_case("no_hevc", NULL, CODEC_H265,
 		    "no V4L2 h265 encoder (no memory-to-memory encoder among /dev/video*)");
 }
 
@@ -408,6 +430,8 @@ static const struct unit_case cases[] = {
 	UNIT(t_no_poll),
 	UNIT(t_no_force),
 	UNIT(t_separate_headers),
+	UNIT(t_hevc),
+	UNIT(t_hevc_separate_headers),
 	UNIT(t_pipeline_delay),
 	UNIT(t_no_node_quiet),
 	UNIT(t_enotty_quiet),
