@@ -371,14 +371,21 @@ static uint8_t *plane_of(struct fk_buf *b, int c, uint32_t *stride)
 	       (c == 2 ? (size_t)(fk.bpl[0] / 2) * (fk.ch / 2) : 0);
 }
 
+static size_t fk_last_size;
+
 /* Keep what the fake read, de-strided, for the test (NV12). */
 static void keep_frame(x264_picture_t *pic)
 {
 	uint32_t y, x, w = fk.vw, h = fk.vh;
 	uint8_t *uv;
 
-	free(fake_v4l2_last_frame);
-	fake_v4l2_last_frame = malloc((size_t)w * h * 3 / 2);
+	/* one buffer per size, not one per frame: the streamer's
+	 * no-allocation-per-frame check (alloc.sh) runs over this fake */
+	if (!fake_v4l2_last_frame || fk_last_size != (size_t)w * h * 3 / 2) {
+		free(fake_v4l2_last_frame);
+		fk_last_size = (size_t)w * h * 3 / 2;
+		fake_v4l2_last_frame = malloc(fk_last_size);
+	}
 	if (!fake_v4l2_last_frame)
 		return;
 	uv = fake_v4l2_last_frame + (size_t)w * h;
