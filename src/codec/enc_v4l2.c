@@ -66,6 +66,7 @@
 #define V4L2_PEND 64            /* frames in flight we remember (ring) */
 #define V4L2_DRAIN_MS 1000      /* longest wait for one AU while draining */
 #define V4L2_SCAN_NODES 64      /* /dev/video0 .. /dev/video63 */
+#define V4L2_TIMED_FRAMES 5     /* first frames whose encode time is logged (debug) */
 
 /* NVIDIA's encoder extension controls (restated from NVIDIA's
  * v4l2_nv_extensions.h, BSD-3-Clause, (c) NVIDIA Corporation).  Only the
@@ -875,10 +876,10 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 		v4l2_close_enc(s);
 		return ret;
 	}
-	log_debug(TAG, "%s (%s binding%s%s): %s %s -> %s", s->node, s->io->name,
-		  s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
+	log_debug(TAG, "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
+		  s->node, s->io->name, s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
 		  s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
-		  codec_names[s->codec]);
+		  s->fmt_h, s->bpl[0], s->nout, s->ncap, codec_names[s->codec]);
 	*out = s;
 	return 0;
 }
@@ -1182,8 +1183,10 @@ static int v4l2_encode(void *st, const struct yuv_frame *in, int force_idr,
 		       struct access_unit *au)
 {
 	struct v4l2enc *s = st;
+	struct timespec t0, t1;
 	int key, ret;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	key = force_idr || s->frames == 0 || s->since_key >= s->gop;
 	if ((ret = queue_out(s, in, key)) < 0) {
 		log_limited(&s->rl, LOG_WARN, TAG, "%s: QBUF OUTPUT: %s", s->node, strerror(-ret));
@@ -1191,7 +1194,15 @@ static int v4l2_encode(void *st, const struct yuv_frame *in, int force_idr,
 	}
 	s->since_key = key ? 1 : s->since_key + 1;
 	reclaim_out(s, 0);
-	return get_au(s, au, s->wait_ms);
+	ret = get_au(s, au, s->wait_ms);
+	if (s->frames <= V4L2_TIMED_FRAMES) {
+		/* the self-test of docs/v4l2.md reads these at --log-level debug */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		log_debug(TAG, "frame %llu: %s in %.2f ms", (unsigned long long)s->frames - 1,
+			  ret > 0 ? (au->keyframe ? "keyframe" : "AU") : "no AU",
+			  (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	}
+	return ret;
 }
 
 /* dev-encoder "Drain": ENCODER_CMD STOP once (or an empty OUTPUT buffer

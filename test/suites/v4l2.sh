@@ -105,6 +105,16 @@ testing "zero output from the fake for 60 frames: x264 takes over with an IDR" \
 	 [ \$(grep -c 'v4l2 produced no output in 60 frames, switching to x264' $T/zero.log) -eq 1 ] &&
 	 if [ $have_ff = 1 ]; then [ \"\$($FRAMES $f)\" = 15 ]; fi"
 
+if optional CONFIG_SINK_NULL; then
+	testing "the self-test command of docs/v4l2.md names the node and times frames" \
+		"$NV $S --input-mode dummy --dummy-frames 30 --dummy-width 1280 --dummy-height 720 \
+			--encoder-device v4l2 --v4l2-device /dev/v4l2-nvenc --null --no-nats \
+			--log-level debug > $T/selftest.log 2>&1 &&
+		 grep -q 'v4l2: /dev/v4l2-nvenc (libv4l2 binding, libnvv4l2.so): mplane NM12, 720 rows' $T/selftest.log &&
+		 [ \$(grep -c 'v4l2: frame [0-4]: \(keyframe\|AU\) in [0-9.]* ms' $T/selftest.log) -eq 5 ] &&
+		 grep -q 'exit: in=30 out=30 .*enc=v4l2' $T/selftest.log"
+fi
+
 # The whole path: dummy input -> streamer (fake libnvv4l2) -> RTP -> our
 # receiver's Annex B dump -> ffprobe: 60 frames, keyframes at the GOP,
 # parameter sets before each IDR (prepended: the fake has no
