@@ -20,7 +20,8 @@
  *   4. controls between S_FMT and REQBUFS: no B-frames, GOP/IDR period,
  *      parameter sets with every IDR, bit rate (table ctrls[])
  *   5. REQBUFS both queues (the counts the driver returns are checked),
- *      QUERYBUF + mmap (or EXPBUF + mmap of the dma-buf), CAPTURE queued
+ *      QUERYBUF + mmap (where that fails and the binding allows it,
+ *      EXPBUF + mmap of the dma-buf), CAPTURE queued
  *   6. STREAMON both
  * Encoding (dev-encoder "Encoding"): one OUTPUT buffer per frame, its
  * timestamp is our frame number (the encoder copies it to the CAPTURE
@@ -267,6 +268,7 @@ static const struct v4l2_io *pick_io(const char *dev, char *why, size_t whylen)
 struct vbuf {
 	void *p[VIDEO_MAX_PLANES];
 	size_t len[VIDEO_MAX_PLANES];
+	int exported[VIDEO_MAX_PLANES]; /* mapped by EXPBUF + mmap(2) */
 	int queued;
 };
 
@@ -698,7 +700,10 @@ static int map_buf(struct v4l2enc *s, uint32_t type, uint32_t i, struct vbuf *b,
 		int64_t off = s->mplane ? planes[k].m.mem_offset : vb.m.offset;
 		void *p;
 
-		if (s->io->expbuf) {
+		/* .mmap first; where it fails and the binding allows, EXPBUF
+		 * and mmap(2) of the dma-buf (NVIDIA's v4l2_mmap fails) */
+		p = s->io->mmap(s->fd, len, off);
+		if (p == MAP_FAILED && s->io->expbuf) {
 			struct v4l2_exportbuffer x;
 
 			memset(&x, 0, sizeof x);
@@ -712,8 +717,7 @@ static int map_buf(struct v4l2enc *s, uint32_t type, uint32_t i, struct vbuf *b,
 			}
 			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, x.fd, 0);
 			close(x.fd);
-		} else {
-			p = s->io->mmap(s->fd, len, off);
+			b->exported[k] = p != MAP_FAILED;
 		}
 		if (p == MAP_FAILED || !len) {
 			snprintf(why, whylen, "%s: mmap of a %zu-byte plane: %s", s->node, len,
@@ -812,15 +816,15 @@ static int start(struct v4l2enc *s, const struct encoder_cfg *cfg, char *why, si
 	return 0;
 }
 
-/* Undo map_buf() for one plane (nothing when p is NULL). */
-static void unmap(struct v4l2enc *s, void *p, size_t len)
+/* Undo map_buf() for plane k of b (nothing when it is not mapped). */
+static void unmap(struct v4l2enc *s, const struct vbuf *b, uint32_t k)
 {
-	if (!p)
+	if (!b->p[k])
 		return;
-	if (s->io->expbuf)
-		munmap(p, len);
+	if (b->exported[k])
+		munmap(b->p[k], b->len[k]);
 	else
-		s->io->munmap(p, len);
+		s->io->munmap(b->p[k], b->len[k]);
 }
 
 static void v4l2_close_enc(void *st)
@@ -840,8 +844,8 @@ static void v4l2_close_enc(void *st)
 		}
 		for (i = 0; i < V4L2_BUFS_MAX; i++)
 			for (k = 0; k < VIDEO_MAX_PLANES; k++) {
-				unmap(s, s->out[i].p[k], s->out[i].len[k]);
-				unmap(s, s->cap[i].p[k], s->cap[i].len[k]);
+				unmap(s, &s->out[i], k);
+				unmap(s, &s->cap[i], k);
 			}
 		if (s->nout)
 			reqbufs(s, s->out_type, 0, NULL, 0);

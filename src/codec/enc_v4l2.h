@@ -9,7 +9,7 @@
  *   libv4l2  libnvv4l2.so (Jetson), else libv4l2.so.0, loaded with dlopen
  *            (CONFIG_ENC_V4L2M2M_LIBV4L2); nodes /dev/v4l2-nvenc, then
  *            /dev/nvhost-msenc.  NVIDIA's node cannot be polled and its
- *            buffers are mapped through VIDIOC_EXPBUF (see .expbuf)
+ *            buffers may need VIDIOC_EXPBUF to be mapped (see .expbuf)
  * Tests put a FAKE binding in enc_v4l2_io_override (test/fake/fake_v4l2.c):
  * the core then talks to the fake only.
  */
@@ -33,8 +33,9 @@ struct v4l2_io {
 	 * OUTPUT buffer) like poll(2); NULL: the node cannot be polled
 	 * (NVIDIA's), the core retries a non-blocking DQBUF every 1 ms. */
 	int (*poll)(int fd, short events, int ms);
-	/* Map buffers with VIDIOC_EXPBUF + mmap(2) of the exported dma-buf
-	 * instead of QUERYBUF offsets + .mmap (libnvv4l2: v4l2_mmap fails). */
+	/* Where .mmap of a QUERYBUF offset fails, map the buffer with
+	 * VIDIOC_EXPBUF + mmap(2) of the exported dma-buf (libnvv4l2's
+	 * v4l2_mmap fails). */
 	int expbuf;
 	/* NVIDIA's extension controls apply (enc_v4l2.c, nv_ctrls) */
 	int nvidia;

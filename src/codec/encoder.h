@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* encoder.h - one interface over every encoder back-end (x264, x265, NVENC).
+/* encoder.h - one interface over every encoder back-end (x264, x265, NVENC, V4L2 M2M).
  *
  * encoder_open() picks a back-end deterministically from an ordered
  * table, hardware rows first (enc.c):

@@ -1191,11 +1191,12 @@ int v4l2_ioctl(int fd, unsigned long request, ...)
 	return fk_ioctl(fd, request, arg);
 }
 
-/* NVIDIA: buffers are not mapped through the library. */
+/* NVIDIA: buffers are not mapped through the library (asking is not a
+ * violation: the caller then goes to VIDIOC_EXPBUF). */
 void *v4l2_mmap(void *start, size_t length, int prot, int flags, int fd, int64_t offset)
 {
 	(void)start; (void)length; (void)prot; (void)flags; (void)fd; (void)offset;
-	bad("v4l2_mmap: this library maps nothing (VIDIOC_EXPBUF + mmap(2))");
+	errno = EINVAL;
 	return MAP_FAILED;
 }
 
