@@ -10,9 +10,11 @@
  *
  * Selection walks enc_table[] in order, hardware rows first:
  *   auto      the first hardware back-end that opens, else software
- *             (a failed hardware open is logged once)
+ *             (a failed hardware open is logged once; one that says
+ *             -ENOENT, no such device on this machine, only at debug)
  *   hw        the first hardware back-end that opens, or -ENODEV
  *   nvenc     that back-end, or -ENODEV
+ *   v4l2      that back-end, or -ENODEV
  *   software  the software back-end of the codec, or -ENODEV
  * At run time a hardware back-end that produced no AU in its first
  * ENC_HW_PROBE_FRAMES frames is closed and replaced by software, with a
@@ -29,13 +31,14 @@
 /* Hardware first, then software; each row only when Kconfig built it. */
 static const struct enc_ops *const enc_table[] = {
 	IF_NVENC(&enc_nvenc_ops,)
+	IF_ENC_V4L2M2M(&enc_v4l2_ops,)
 	IF_ENC_X264(&enc_x264_ops,)
 	IF_ENC_X265(&enc_x265_ops,)
 	NULL
 };
 
 const char *const encoder_device_names[] = {
-	"auto", "nvenc", "software", "passthrough", "hw", NULL
+	"auto", "nvenc", "software", "passthrough", "hw", "v4l2", NULL
 };
 const char *const preset_names[] = {
 	"ultrafast", "superfast", "veryfast", "faster",
@@ -125,13 +128,32 @@ static int open_software(struct encoder *e)
 	return 0;
 }
 
+/* Auto mode: each hardware row that failed is logged once, naming the
+ * back-end that finally runs (a later hardware row, or software). */
+#define ENC_MAX_FAILED 4
+struct enc_failed {
+	const char *name;
+	char why[160];
+};
+
+static void log_failed(const struct enc_failed *f, int n, const char *using)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		log_warn("enc", "%s unavailable (%s), using %s", f[i].name,
+			 f[i].why[0] ? f[i].why : "?", using ? using : "nothing");
+}
+
 /* Pick and open a back-end as the file comment says.  0 or -ENODEV. */
 static int open_backend(struct encoder *e)
 {
 	const struct enc_ops *const *t;
-	int dev = e->cfg.device, codec = e->cfg.codec, tried = 0;
-	const char *named = dev == ENCDEV_NVENC ? "nvenc" : NULL;
+	int dev = e->cfg.device, codec = e->cfg.codec, tried = 0, nfailed = 0;
+	const char *named = dev == ENCDEV_NVENC ? "nvenc" : dev == ENCDEV_V4L2 ? "v4l2" : NULL;
+	struct enc_failed failed[ENC_MAX_FAILED];
 	char why[160];
+	int ret;
 
 	/* A build without hardware is a choice, not a fallback: no warning. */
 	if (dev == ENCDEV_SOFTWARE || (dev == ENCDEV_AUTO && !any_hardware(codec))) {
@@ -148,19 +170,26 @@ static int open_backend(struct encoder *e)
 		why[0] = '\0';
 		log_debug("enc", "%s: trying %s (--encoder-device %s)", codec_names[codec],
 			  b->name, encoder_device_names[dev]);
-		if (b->open(&e->st, &e->cfg, why, sizeof why) == 0) {
+		ret = b->open(&e->st, &e->cfg, why, sizeof why);
+		if (ret == 0) {
 			e->ops = b;
+			log_failed(failed, nfailed, b->name);
 			return 0;
 		}
-		if (dev == ENCDEV_AUTO)
-			log_warn("enc", "%s unavailable (%s), using %s", b->name,
-				 why[0] ? why : "?", software_ops(codec) ?
-				 software_ops(codec)->name : "nothing");
-		else
+		if (dev == ENCDEV_AUTO && ret == -ENOENT) {
+			log_debug("enc", "%s: %s", b->name, why[0] ? why : "no device");
+		} else if (dev == ENCDEV_AUTO && nfailed < ENC_MAX_FAILED) {
+			failed[nfailed].name = b->name;
+			snprintf(failed[nfailed].why, sizeof failed[nfailed].why, "%s", why);
+			nfailed++;
+		} else if (dev != ENCDEV_AUTO) {
 			log_error("enc", "%s unavailable (%s)", b->name, why[0] ? why : "?");
+		}
 	}
-	if (dev == ENCDEV_AUTO)
+	if (dev == ENCDEV_AUTO) {
+		log_failed(failed, nfailed, software_ops(codec) ? software_ops(codec)->name : NULL);
 		return open_software(e);
+	}
 	if (!tried)
 		log_error("enc", "--encoder-device %s: no such %s encoder built in",
 			  encoder_device_names[dev], codec_names[codec]);

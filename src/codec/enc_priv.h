@@ -33,7 +33,9 @@ struct enc_ops {
 	/* Open a session for cfg (width/height/codec already validated by
 	 * enc.c).  On failure returns a negative errno and, when why is not
 	 * NULL, one short reason ("libcuda.so.1: cannot open ...") that the
-	 * caller logs; a back-end never logs its own open failure. */
+	 * caller logs; a back-end never logs its own open failure.
+	 * -ENOENT: this machine has no such device at all, which auto mode
+	 * passes over quietly (debug log only). */
 	int (*open)(void **st, const struct encoder_cfg *cfg,
 		    char *why, size_t whylen);
 	void (*close)(void *st);
@@ -56,6 +58,7 @@ struct enc_ops {
 extern const struct enc_ops enc_x264_ops;
 extern const struct enc_ops enc_x265_ops;
 extern const struct enc_ops enc_nvenc_ops;
+extern const struct enc_ops enc_v4l2_ops;
 
 /* Helpers shared by the back-ends (enc.c). */
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* encoder.h - one interface over every encoder back-end (x264, x265, NVENC).
+/* encoder.h - one interface over every encoder back-end (x264, x265, NVENC, V4L2 M2M).
  *
  * encoder_open() picks a back-end deterministically from an ordered
  * table, hardware rows first (enc.c):
  *   ENCDEV_HW       the first hardware back-end that opens, or fail
  *   ENCDEV_NVENC    NVENC or fail
+ *   ENCDEV_V4L2     a V4L2 M2M encoder (mainline or Jetson) or fail
  *   ENCDEV_SOFTWARE x264 (H.264) / x265 (H.265) or fail
  *   ENCDEV_AUTO     hardware if one opens, else software (logged once)
  * Failure to open any encoder returns -ENODEV (the caller exits 5).
@@ -34,6 +35,7 @@ enum encoder_device {
 	ENCDEV_SOFTWARE,     /* x264 / x265 or fail */
 	ENCDEV_PASSTHROUGH,  /* the producer's own access units or fail */
 	ENCDEV_HW,           /* the first hardware back-end that opens, or fail */
+	ENCDEV_V4L2,         /* a V4L2 memory-to-memory encoder or fail */
 };
 extern const char *const encoder_device_names[];
 
@@ -70,12 +72,13 @@ struct encoder_cfg {
 	int bitrate_kbps;   /* 0 = quality mode */
 	int quality;        /* -1 = default */
 	int threads;        /* 0 = auto */
+	const char *v4l2_device; /* --v4l2-device node; NULL: probe */
 };
 
 struct encoder;
 
 int encoder_open(struct encoder **out, const struct encoder_cfg *cfg);
-/* Which back-end is running: "x264", "x265", "nvenc". */
+/* Which back-end is running: "x264", "x265", "nvenc", "v4l2". */
 const char *encoder_name(const struct encoder *e);
 /* Preferred input layout of the running back-end. */
 int encoder_input_layout(const struct encoder *e);

@@ -61,8 +61,10 @@ static const struct opt core_rows[] = {
 	ROW("encoder-device", OPT_CHOICE, G_CODEC, encoder_device, 0, 0,
 	    encoder_device_names, "DEV",
 	    "auto (default: passthrough if the producer sends matching access units,\n"
-	    "                                 else hardware, else software), hw, nvenc, software,\n"
-	    "                                 passthrough"),
+	    "                                 else hardware, else software), hw, nvenc, v4l2,\n"
+	    "                                 software, passthrough"),
+	ROW("v4l2-device", OPT_STR, G_CODEC, v4l2_device, 0, 0, NULL, "PATH",
+	    "V4L2 encoder node (default: probe /dev/video*, /dev/v4l2-nvenc)"),
 	ROW("preset", OPT_CHOICE, G_CODEC, preset, 0, 0, preset_names, "NAME",
 	    "x264/x265 preset, ultrafast (default) ... slower"),
 	ROW("gop", OPT_LONG, G_CODEC, gop, 1, 100000, NULL, "N",
@@ -102,6 +104,7 @@ const struct build_feature build_features[] = {
 	{ "x264", CONFIG_ENC_X264 },
 	{ "x265", CONFIG_ENC_X265 },
 	{ "nvenc", CONFIG_NVENC },
+	{ "v4l2", CONFIG_ENC_V4L2M2M },
 	{ "passthrough", CONFIG_PASSTHROUGH },
 	{ "nats", CONFIG_NATS },
 	{ "metrics", CONFIG_METRICS },
@@ -249,7 +252,8 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	if (!outputs)
 		return fail(err, errlen, "no output enabled: give %s", names[0] ? names :
 			    "an output (none is built in)");
-	if (o->codec == CODEC_H265 && !CONFIG_ENC_X265 && !CONFIG_NVENC && !CONFIG_PASSTHROUGH)
+	if (o->codec == CODEC_H265 && !CONFIG_ENC_X265 && !CONFIG_NVENC && !CONFIG_ENC_V4L2M2M &&
+	    !CONFIG_PASSTHROUGH)
 		return fail(err, errlen, "no H.265 encoder is built in");
 	if (o->encoder_device == ENCDEV_PASSTHROUGH && !CONFIG_PASSTHROUGH)
 		return fail(err, errlen, "--encoder-device passthrough: passthrough is not "
@@ -257,6 +261,10 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	if (o->encoder_device == ENCDEV_NVENC && !CONFIG_NVENC)
 		return fail(err, errlen, "--encoder-device nvenc: NVENC is not built in "
 			    "(CONFIG_NVENC; not available in a fully static build)");
+	if ((o->encoder_device == ENCDEV_V4L2 || o->v4l2_device) && !CONFIG_ENC_V4L2M2M)
+		return fail(err, errlen, "%s: the V4L2 encoder is not built in "
+			    "(CONFIG_ENC_V4L2M2M)", o->v4l2_device ? "--v4l2-device" :
+			    "--encoder-device v4l2");
 	if (o->bitrate_kbps && o->quality >= 0)
 		return fail(err, errlen, "--bitrate and --quality are mutually exclusive");
 	return 0;

@@ -51,6 +51,7 @@ struct streamer_opts {
 	long bitrate_kbps;          /* 0 = use quality */
 	long quality;               /* CRF/CQ; -1 = encoder default */
 	long threads;               /* 0 = encoder decides */
+	const char *v4l2_device;    /* --v4l2-device; NULL = probe */
 
 	/* latency and limits */
 	long queue_size;

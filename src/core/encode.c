@@ -376,6 +376,7 @@ static int select_encoder(struct encode_stage *e, const struct frame_slot *s)
 	ec.bitrate_kbps = c->bitrate_kbps;
 	ec.quality = c->quality;
 	ec.threads = c->threads;
+	ec.v4l2_device = c->v4l2_device;
 	if (e->opened_any)
 		log_info(TAG, "input changed to %ux%u format %d: opening an encoder",
 			 s->width, s->height, s->pixel_format);

@@ -57,6 +57,7 @@ struct encode_cfg {
 	int device;             /* enum encoder_device */
 	int preset;
 	int gop, b_frames, bitrate_kbps, quality, threads;
+	const char *v4l2_device;        /* --v4l2-device; NULL = probe */
 	int ingest_only;        /* --run-mode ingest: count, encode nothing */
 };
 

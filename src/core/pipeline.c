@@ -977,6 +977,7 @@ static int open_encode_stage(struct pipeline *p)
 	c.bitrate_kbps = (int)o->bitrate_kbps;
 	c.quality = (int)o->quality;
 	c.threads = (int)o->threads;
+	c.v4l2_device = o->v4l2_device;
 	c.ingest_only = o->run_mode == RUN_INGEST;
 	return encode_stage_open(&p->es, &c, &out);
 }

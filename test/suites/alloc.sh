@@ -47,6 +47,20 @@ else
 	skip "x264 + RTP: no allocation per frame" "x264 or RTP off"
 fi
 
+# The V4L2 back-end's frame path, over the FAKE libnvv4l2.so (v4l2.sh):
+# QBUF/DQBUF, copies and timestamp matching allocate nothing.
+if optional CONFIG_ENC_V4L2M2M_LIBV4L2 && optional CONFIG_ENC_X264 && optional CONFIG_RTP &&
+	[ -f "$OBJTREE/fake/v4l2/libnvv4l2.so" ] && [ ! -e /dev/v4l2-nvenc ]; then
+	export LD_LIBRARY_PATH="$OBJTREE/fake/v4l2"
+	dummy v4l2_rtp h264 --encoder-device v4l2 --v4l2-device /dev/v4l2-nvenc \
+		--rtp --rtp-endpoint 127.0.0.1:9
+	unset LD_LIBRARY_PATH
+	testing "v4l2 (fake libnvv4l2) + RTP: no allocation per frame" \
+		"grep -q 'enc=v4l2' $T/v4l2_rtp.log && $(steady v4l2_rtp '-eq 0')"
+else
+	skip "v4l2 + RTP: no allocation per frame" "no fake libnvv4l2.so (host build with CONFIG_ENC_V4L2M2M_LIBV4L2)"
+fi
+
 if optional CONFIG_ENC_X264 && optional CONFIG_UDP_TS; then
 	dummy x264_udp_ts h264 --udp-ts 127.0.0.1:9
 	testing "x264 + MPEG-TS over UDP: no allocation per frame" "$(steady x264_udp_ts '-eq 0')"

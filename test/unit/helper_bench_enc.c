@@ -102,7 +102,7 @@ static uint64_t round_once(const struct encoder_cfg *cfg, int full, const uint8_
 int main(int argc, char **argv)
 {
 	struct encoder_cfg cfg = { CODEC_H264, ENCDEV_SOFTWARE, PRESET_ULTRAFAST, 0, 0,
-				   30, 1, 30, 0, 0, -1, 0 };
+				   30, 1, 30, 0, 0, -1, 0, NULL };
 	const char *bgr_path = NULL, *trace = NULL;
 	int n = 150, runs = 5, c, i, r;
 	size_t fb, yb, nsrc, slot_cap = (size_t)CONFIG_MAX_AU_KIB * 1024, k;

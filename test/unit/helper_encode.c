@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* helper_encode.c - test-only program: synthetic frames through encoder.h.
  *
- *   helper_encode [-c h264|h265] [-d auto|nvenc|software] [-n frames]
+ *   helper_encode [-c h264|h265] [-d auto|nvenc|v4l2|software] [-n frames]
  *                 [-s WxH] [-g gop] [-k force_idr_at] [-l nv12] [-o file]
+ *                 [-v v4l2-node]
  *
  * Prints one line per AU ("au seq key size pts dts ps disc") and a
  * summary "encoder=NAME frames=N aus=N keys=N bad_ps=N"; writes the Annex
@@ -25,7 +26,7 @@
 int main(int argc, char **argv)
 {
 	struct encoder_cfg cfg = { CODEC_H264, ENCDEV_AUTO, PRESET_ULTRAFAST, 160, 96,
-				   25, 1, 10, 0, 0, -1, 1 };
+				   25, 1, 10, 0, 0, -1, 1, NULL };
 	struct encoder *e;
 	struct access_unit au = { 0 };   /* data NULL: the encoder's own buffer */
 	struct yuv_frame f, g;
@@ -35,11 +36,13 @@ int main(int argc, char **argv)
 	int frames = 20, force_at = -1, nv12 = 0, c, i, ret;
 	int aus = 0, keys = 0, bad_ps = 0;
 
-	while ((c = getopt(argc, argv, "c:d:n:s:g:k:l:o:")) != -1) {
+	while ((c = getopt(argc, argv, "c:d:n:s:g:k:l:o:v:")) != -1) {
 		switch (c) {
 		case 'c': cfg.codec = !strcmp(optarg, "h265"); break;
 		case 'd': cfg.device = !strcmp(optarg, "nvenc") ? ENCDEV_NVENC :
+				       !strcmp(optarg, "v4l2") ? ENCDEV_V4L2 :
 				       !strcmp(optarg, "software") ? ENCDEV_SOFTWARE : ENCDEV_AUTO; break;
+		case 'v': cfg.v4l2_device = optarg; break;
 		case 'n': frames = atoi(optarg); break;
 		case 's': if (sscanf(optarg, "%ux%u", &cfg.width, &cfg.height) != 2) return EXIT_USAGE; break;
 		case 'g': cfg.gop = atoi(optarg); break;

@@ -147,6 +147,33 @@ static void t_values_land(void)
 	CHECK_STR(m->url, "rtmp://a/b/c");
 }
 
+/* --encoder-device v4l2 and --v4l2-device reach the options, or are
+ * refused at start-up when the back-end is not built in. */
+static void t_v4l2_options(void)
+{
+	struct streamer_opts o;
+	char err[256];
+	int rc;
+
+	if (!sink_cfg("rtp"))
+		UNIT_SKIP("needs the RTP output");
+	rc = run("--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004 --encoder-device v4l2 "
+		 "--v4l2-device /dev/video11", &o, err, sizeof err, 1);
+	if (!CONFIG_ENC_V4L2M2M) {
+		CHECK_EQ(rc, EXIT_USAGE);
+		CHECK(strstr(err, "CONFIG_ENC_V4L2M2M") != NULL);
+		return;
+	}
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(o.encoder_device, ENCDEV_V4L2);
+	CHECK_STR(o.v4l2_device, "/dev/video11");
+	CHECK_EQ(run("--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004", &o, err,
+		     sizeof err, 1), 0);
+	CHECK(o.v4l2_device == NULL);           /* default: probe */
+	CHECK_EQ(run("--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004 --v4l2-device",
+		     &o, err, sizeof err, 1), EXIT_USAGE);
+}
+
 /* Every output's rows are well formed and merged into the --help groups. */
 static void t_sink_rows(void)
 {
@@ -186,6 +213,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_defaults),
 	UNIT(t_values_land),
 	UNIT(t_sink_rows),
+	UNIT(t_v4l2_options),
 	UNIT(t_help_groups),
 };
 UNIT_MAIN(cases)

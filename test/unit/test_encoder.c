@@ -42,7 +42,7 @@ static void need(int codec)
 static struct encoder_cfg cfg_of(int codec)
 {
 	struct encoder_cfg c = { codec, ENCDEV_SOFTWARE, PRESET_ULTRAFAST, W, H, 25, 1,
-				 8, 0, 0, -1, 1 };
+				 8, 0, 0, -1, 1, NULL };
 
 	return c;
 }

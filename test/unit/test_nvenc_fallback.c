@@ -60,7 +60,8 @@ static int count(const char *hay, const char *needle)
 
 static struct encoder_cfg cfg_of(int codec, int device)
 {
-	struct encoder_cfg c = { codec, device, PRESET_ULTRAFAST, W, H, 25, 1, 5, 0, 0, -1, 1 };
+	struct encoder_cfg c = { codec, device, PRESET_ULTRAFAST, W, H, 25, 1, 5, 0, 0, -1, 1,
+				 NULL };
 
 	return c;
 }
