@@ -52,8 +52,9 @@ kconfig-frontends-nox python3-kconfiglib libncurses-dev $TARGET"
 # for the initramfs boot test (scripts/initramfs_check.sh; its kernels and
 # BusyBox are fetched with `apt-get download`, not installed); srt-tools
 # (3.4 MB, on FFmpeg's libsrt1.5-gnutls) for the srt suite's
-# srt-live-transmit relay row.
-PEERS="python3 ffmpeg srt-tools gstreamer1.0-tools gstreamer1.0-plugins-base
+# srt-live-transmit relay row; python3-zmq (pyzmq, the upstream producer's
+# ZeroMQ binding) as a publisher for the ingest suite.
+PEERS="python3 python3-zmq ffmpeg srt-tools gstreamer1.0-tools gstreamer1.0-plugins-base
 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 gstreamer1.0-libav gir1.2-gst-rtsp-server-1.0 python3-gi nginx
 libnginx-mod-rtmp nats-server clang libclang-rt-14-dev valgrind prometheus

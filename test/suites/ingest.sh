@@ -207,4 +207,48 @@ else
 		   $VEC $TMP/kaitai $args --sync $SRCTREE/test/fuzz/corpus/zsync/tv2:42,123456789,camera_0"
 fi
 
+# ---------------------------------------------------------------- pyzmq
+# The upstream producer publishes its syncs with pyzmq (libzmq 4.3 under
+# it, ZMTP 3.1).  A pyzmq relay re-publishes the simulator's syncs,
+# multipart as they come, on tcp://; the streamer, with whichever
+# subscriber this build has (libzmq or the in-tree ZMTP one), must take
+# every frame from it.  Debian's python3-zmq (scripts/deps.sh).
+PYZ=
+for py in python3 /usr/bin/python3; do
+	$py -c 'import zmq' 2> /dev/null && { PYZ=$py; break; }
+done
+if [ -n "$PYZ" ] && optional CONFIG_SINK_NULL; then
+	cat > "$TMP/relay.py" <<'PY'
+import sys, time, zmq
+ctx = zmq.Context()
+sub = ctx.socket(zmq.SUB)
+sub.setsockopt(zmq.SUBSCRIBE, b'')
+sub.connect(sys.argv[1])
+pub = ctx.socket(zmq.PUB)
+pub.bind(sys.argv[2])
+open(sys.argv[4], 'w').close()
+end, n = time.time() + float(sys.argv[3]), 0
+while time.time() < end:
+    if sub.poll(100):
+        pub.send_multipart(sub.recv_multipart())
+        n += 1
+print('pyzmq %s relayed %d messages' % (zmq.__version__, n))
+PY
+	port=$(free_port)
+	inst=${ID}pz
+	testing "pyzmq PUB (the upstream producer's library) -> streamer: every frame" \
+		"$PYZ $TMP/relay.py ipc:///tmp/cvmmap_$inst tcp://127.0.0.1:$port \
+		   $((20 * TIME_SCALE)) $TMP/pz.ready > $TMP/pz.relay 2>&1 & r=\$!;
+		 i=0; while [ ! -e $TMP/pz.ready ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done;
+		 timeout $((30 * TIME_SCALE)) $X $BIN/cvmmap_streamer --shm-name /cvmmap_$inst \
+		   --zmq-endpoint tcp://127.0.0.1:$port --no-nats --null --queue-size 8 \
+		   --stats-interval-ms 0 --ingest-max-frames 60 > $TMP/pz.log 2>&1 & s=\$!;
+		 timeout $((30 * TIME_SCALE)) $X $SIM --instance $inst --frames 90 --fps 30 \
+		   --width 160 --height 120 --start-delay-ms 1000 > $TMP/pz.sim 2>&1;
+		 wait \$s; rc=\$?; kill \$r 2> /dev/null; wait \$r; cat $TMP/pz.relay; tail -n 1 $TMP/pz.log;
+		 grep -q 'exit: in=60 out=60 ' $TMP/pz.log && [ \$rc -eq 0 ]"
+else
+	skip "pyzmq PUB -> streamer" "no python3-zmq (Debian package), or --null not built"
+fi
+
 finish

@@ -58,14 +58,19 @@ for host in localhost 127.0.0.1; do
 done
 
 # ---------------------------------------------------------------- DNS down, then up
-# dns_later DIR: hosts without camsink, DNS pointing nowhere; after 1.5 s
-# the hosts line appears (same inode: the bind mount sees it).
+# dns_later DIR: hosts without camsink, DNS pointing nowhere; once the
+# streamer logged in DIR/streamer.log that it cannot resolve the name (or
+# after 20 s), the hosts line appears (same inode: the bind mount sees
+# it).  Waiting for the event, not a fixed 1.5 s: under qemu the streamer
+# once started after the line was there and never saw the failure.
 dns_later() {
 	mkdir -p "$1"
 	echo "127.0.0.1 localhost" > "$1/hosts"
 	echo "hosts: files dns" > "$1/nsswitch.conf"
 	printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > "$1/resolv.conf"
-	(sleep 1.5; echo "127.0.0.1 camsink" >> "$1/hosts") &
+	(i=0; while ! grep -q 'cannot resolve' "$1/streamer.log" 2> /dev/null && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1)); done
+	 echo "127.0.0.1 camsink" >> "$1/hosts") &
 }
 d=$T/rtp_later
 dns_later "$d"
