@@ -948,10 +948,18 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 		v4l2_close_enc(s);
 		return ret;
 	}
-	log_debug(TAG, "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
-		  s->node, s->io->name, s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
-		  s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
-		  s->fmt_h, s->bpl[0], s->nout, s->ncap, codec_names[s->codec]);
+	snprintf(enc_opened, sizeof enc_opened,
+		 "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
+		 s->node, s->io->name, s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
+		 s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
+		 s->fmt_h, s->bpl[0], s->nout, s->ncap, codec_names[s->codec]);
+	if (s->nv) {
+		size_t n = strlen(enc_opened);
+
+		snprintf(enc_opened + n, sizeof enc_opened - n, "; NVIDIA control ids of R%d+ (%s)",
+			 s->nv->release, s->nv->source);
+	}
+	log_debug(TAG, "%s", enc_opened);
 	*out = s;
 	return 0;
 }

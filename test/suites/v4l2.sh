@@ -147,6 +147,15 @@ if optional CONFIG_SINK_NULL; then
 		 grep -q 'exit: in=30 out=30 .*enc=v4l2' $T/selftest.log"
 fi
 
+testing "--self-test over the fake libnvv4l2: node, binding, format, buffers, ids, 10 frames timed" \
+	"$NV $S --self-test --input-mode dummy --dummy-width 1280 --dummy-height 720 \
+		--encoder-device v4l2 --v4l2-device /dev/v4l2-nvenc > $T/selftest2.out 2> $T/selftest2.log &&
+	 grep -q '^self-test: encoder v4l2, h264 1280x720 30/1 fps gop 30$' $T/selftest2.out &&
+	 grep -q '^self-test: device /dev/v4l2-nvenc (libv4l2 binding, libnvv4l2.so): mplane NM12, 720 rows of 1280 bytes, [0-9]*+[0-9]* buffers -> h264; NVIDIA control ids of R36+' $T/selftest2.out &&
+	 [ \$(grep -c '^self-test: frame [0-9]: [0-9]* bytes.* in [0-9.]* ms$' $T/selftest2.out) -eq 10 ] &&
+	 grep -q '^self-test: 10 frames in, 10 AUs out' $T/selftest2.out &&
+	 grep -q '^self-test: encoder at the end: v4l2$' $T/selftest2.out && ! grep -q 'fake_v4l2:' $T/selftest2.log"
+
 # The whole path: dummy input -> streamer (fake libnvv4l2) -> RTP -> our
 # receiver's Annex B dump -> ffprobe: 60 frames, keyframes at the GOP,
 # parameter sets before each IDR (prepended: the fake has no
