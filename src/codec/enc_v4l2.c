@@ -948,18 +948,28 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 		v4l2_close_enc(s);
 		return ret;
 	}
-	snprintf(enc_opened, sizeof enc_opened,
-		 "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
-		 s->node, s->io->name, s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
-		 s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
-		 s->fmt_h, s->bpl[0], s->nout, s->ncap, codec_names[s->codec]);
-	if (s->nv) {
-		size_t n = strlen(enc_opened);
+	{
+		/* encoders may open on several threads: enc_opened is written
+		 * under a lock (only --self-test reads it, after its open) */
+		static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+		char line[sizeof enc_opened];
+		size_t n;
 
-		snprintf(enc_opened + n, sizeof enc_opened - n, "; NVIDIA control ids of R%d+ (%s)",
-			 s->nv->release, s->nv->source);
+		snprintf(line, sizeof line,
+			 "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
+			 s->node, s->io->name, s->io == &lv_io ? ", " : "",
+			 s->io == &lv_io ? lv.name : "", s->mplane ? "mplane" : "single-plane",
+			 fourcc(s->out_fmt, (char[5]){ 0 }), s->fmt_h, s->bpl[0], s->nout, s->ncap,
+			 codec_names[s->codec]);
+		n = strlen(line);
+		if (s->nv)
+			snprintf(line + n, sizeof line - n, "; NVIDIA control ids of R%d+ (%s)",
+				 s->nv->release, s->nv->source);
+		log_debug(TAG, "%s", line);
+		pthread_mutex_lock(&lock);
+		memcpy(enc_opened, line, sizeof line);
+		pthread_mutex_unlock(&lock);
 	}
-	log_debug(TAG, "%s", enc_opened);
 	*out = s;
 	return 0;
 }
