@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c - cvmmap_streamer: command line -> configuration -> pipeline. */
+#include "codec/enc_selftest.h"
 #include "config/opts.h"
 #include "core/pipeline.h"
 #include "proto/sink.h"
@@ -28,6 +29,28 @@ static void print_version(void)
 	printf("\n");
 }
 
+/* --self-test: the encoder alone, on frames of the dummy input's size. */
+static int self_test(const struct streamer_opts *o)
+{
+	struct encoder_cfg c;
+
+	memset(&c, 0, sizeof c);
+	c.codec = o->codec;
+	c.device = o->encoder_device;
+	c.preset = o->preset;
+	c.width = (uint32_t)o->dummy_width & ~1u;
+	c.height = (uint32_t)o->dummy_height & ~1u;
+	c.fps_num = (uint32_t)o->dummy_fps;
+	c.fps_den = 1;
+	c.gop = (int)o->gop;
+	c.b_frames = (int)o->b_frames;
+	c.bitrate_kbps = (int)o->bitrate_kbps;
+	c.quality = (int)o->quality;
+	c.threads = (int)o->threads;
+	c.v4l2_device = o->v4l2_device;
+	return encoder_self_test(&c, o->dummy_frames > 0 ? o->dummy_frames : 10, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct streamer_opts o;
@@ -54,5 +77,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	log_set_level((enum log_level)o.log_level);
+	if (o.self_test)
+		return self_test(&o);
 	return pipeline_run(&o);
 }

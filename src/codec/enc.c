@@ -228,6 +228,8 @@ int encoder_open(struct encoder **out, const struct encoder_cfg *cfg)
 	return 0;
 }
 
+char enc_opened[256];
+
 const char *encoder_name(const struct encoder *e)
 {
 	return e->ops->name;

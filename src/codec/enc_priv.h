@@ -24,6 +24,10 @@
  * (encoder.h). */
 #define ENC_HW_PROBE_FRAMES 60
 
+/* What the last hardware back-end opened says about its device (node,
+ * binding, formats, buffers), for the self-test; "" when none did. */
+extern char enc_opened[256];
+
 struct enc_ops {
 	const char *name;           /* "x264", "x265", "nvenc" */
 	int layout;                 /* preferred enum pix_layout */

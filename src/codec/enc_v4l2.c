@@ -69,14 +69,66 @@
 #define V4L2_SCAN_NODES 64      /* /dev/video0 .. /dev/video63 */
 #define V4L2_TIMED_FRAMES 5     /* first frames whose encode time is logged (debug) */
 
-/* NVIDIA's encoder extension controls (restated from NVIDIA's
- * v4l2_nv_extensions.h, BSD-3-Clause, (c) NVIDIA Corporation).  Only the
- * one whose number is the same in every L4T release's header we have
- * seen; the others (FORCE_IDR_FRAME, INSERT_SPS_PPS_AT_IDR, NUM_BFRAMES,
- * ...) moved between releases and are not used (docs/v4l2.md).  Without
- * it the Jetson encoder makes I-frames at GOP_SIZE but an IDR only at
- * its own, long, IDR interval. */
-#define NV_CID_IDR_INTERVAL (V4L2_CID_MPEG_BASE + 514)
+/* NVIDIA's encoder extension controls, per L4T release.  Only the numbers
+ * are restated (as V4L2_CID_MPEG_BASE + n) from NVIDIA's
+ * v4l2_nv_extensions.h, BSD-3-Clause, (c) NVIDIA Corporation; which copy
+ * each row was read from is in .source (docs/v4l2.md has the evidence).
+ * The numbers moved once, between the 2016 header and R32; R32.6.1 and
+ * the JetPack 5 (R35) header agree on every one used here, and no R36
+ * header could be read: R36 is keyed on its own but has R35's numbers.
+ * A release newer than the last row, or none, uses the last row (debug
+ * log once).  HW_PRESET_TYPE_PARAM takes a struct: listed, not sent. */
+#define NVB V4L2_CID_MPEG_BASE
+static const struct v4l2_nv_ids nv_tables[] = {
+	/* release, source: IDR_INTERVAL, NUM_BFRAMES, INSERT_SPS_PPS_AT_IDR,
+	 * HW_PRESET_TYPE_PARAM, MAX_PERFORMANCE, POC_TYPE, FORCE_IDR_FRAME */
+	{ 0, "v4l2_nv_extensions.h (c) 2016 (before R32)",
+	  NVB + 514, NVB + 531, NVB + 532, NVB + 537, 0, 0, 0 },
+	{ 32, "v4l2_nv_extensions.h of L4T R32.6.1",
+	  NVB + 514, NVB + 534, NVB + 535, NVB + 540, NVB + 554, NVB + 563, NVB + 567 },
+	{ 35, "v4l2_nv_extensions.h (c) 2016-2021 of jetson_multimedia_api with AV1 (JetPack 5)",
+	  NVB + 514, NVB + 534, NVB + 535, NVB + 540, NVB + 554, NVB + 563, NVB + 567 },
+	{ 36, "R36: no header read; R35's numbers (unverified)",
+	  NVB + 514, NVB + 534, NVB + 535, NVB + 540, NVB + 554, NVB + 563, NVB + 567 },
+};
+#undef NVB
+#define NV_TABLES (sizeof nv_tables / sizeof nv_tables[0])
+
+/* "# R36 (release), REVISION: 4.3, ..." -> 36; 0 when unreadable. */
+static int nv_release_of(const char *file)
+{
+	char line[128];
+	int r = 0;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof line, f) && sscanf(line, "# R%d", &r) != 1)
+		r = 0;
+	fclose(f);
+	return r > 0 && r < 1000 ? r : 0;
+}
+
+const struct v4l2_nv_ids *enc_v4l2_nv_ids(const char *file, int *release)
+{
+	static int said;
+	const char *env = getenv("CVMMAP_NV_TEGRA_RELEASE");
+	const char *path = env && *env ? env : file ? file : "/etc/nv_tegra_release";
+	int r = nv_release_of(path);
+	size_t i = NV_TABLES - 1;
+
+	if (release)
+		*release = r;
+	if (r <= 0 || r > nv_tables[NV_TABLES - 1].release) {
+		if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+			log_debug(TAG, "%s: L4T release %s: NVIDIA control ids of R%d", path,
+				  r > 0 ? "newer than known" : "not read", nv_tables[i].release);
+		return &nv_tables[i];
+	}
+	while (i > 0 && nv_tables[i].release > r)
+		i--;
+	return &nv_tables[i];
+}
 
 const struct v4l2_io *enc_v4l2_io_override;
 
@@ -120,7 +172,7 @@ static int sys_poll(int fd, short events, int ms)
 }
 
 static const struct v4l2_io sys_io = {
-	"sys", NULL, sys_open, sys_close, sys_ioctl, sys_mmap, sys_munmap, sys_poll, 0, 0
+	"sys", NULL, sys_open, sys_close, sys_ioctl, sys_mmap, sys_munmap, sys_poll, 0, 0, NULL
 };
 
 /* libnvv4l2.so / libv4l2.so.0: loaded once and kept for the life of the
@@ -170,7 +222,7 @@ static int lv_munmap(void *p, size_t len)
 static const char *const jetson_nodes[] = { "/dev/v4l2-nvenc", "/dev/nvhost-msenc", NULL };
 
 static const struct v4l2_io lv_io = {
-	"libv4l2", jetson_nodes, lv_open, lv_close, lv_ioctl, lv_mmap, lv_munmap, NULL, 1, 1
+	"libv4l2", jetson_nodes, lv_open, lv_close, lv_ioctl, lv_mmap, lv_munmap, NULL, 1, 1, NULL
 };
 
 /* Resolve one symbol into *fnp (the POSIX void* -> function pointer copy). */
@@ -292,6 +344,8 @@ struct v4l2enc {
 	uint32_t nout, ncap;
 	int streaming;
 	int can_force;                  /* FORCE_KEY_FRAME accepted */
+	const struct v4l2_nv_ids *nv;   /* NVIDIA's controls (libv4l2 binding), or NULL */
+	int nv_force;                   /* nv->force_idr_frame not refused yet */
 	int codec, gop, wait_ms;
 	uint32_t width, height;
 	uint64_t frames;                /* OUTPUT buffers queued so far */
@@ -608,6 +662,7 @@ enum { C_OPT, C_NEED };         /* a failure is ignored / ends open() */
 static int set_controls(struct v4l2enc *s, const struct encoder_cfg *cfg, char *why, size_t whylen)
 {
 	const int h265 = cfg->codec == CODEC_H265, rate = cfg->bitrate_kbps > 0;
+	const struct v4l2_nv_ids *nv = s->nv;
 	const struct {
 		uint32_t id;
 		int32_t value;
@@ -618,7 +673,12 @@ static int set_controls(struct v4l2enc *s, const struct encoder_cfg *cfg, char *
 		{ V4L2_CID_MPEG_VIDEO_B_FRAMES, 0, 1, C_OPT, "B_FRAMES" },
 		{ V4L2_CID_MPEG_VIDEO_GOP_SIZE, cfg->gop, 1, C_OPT, "GOP_SIZE" },
 		{ V4L2_CID_MPEG_VIDEO_H264_I_PERIOD, cfg->gop, !h265, C_OPT, "H264_I_PERIOD" },
-		{ NV_CID_IDR_INTERVAL, cfg->gop, s->io->nvidia, C_OPT, "IDR_INTERVAL (NVIDIA)" },
+		/* NVIDIA's (nv_tables; 0: not in this release) */
+		{ nv ? nv->idr_interval : 0, cfg->gop, 1, C_OPT, "IDR_INTERVAL (NVIDIA)" },
+		{ nv ? nv->num_bframes : 0, 0, 1, C_OPT, "NUM_BFRAMES (NVIDIA)" },
+		{ nv ? nv->poc_type : 0, 2, !h265, C_OPT, "POC_TYPE (NVIDIA)" },
+		{ nv ? nv->insert_sps_pps_at_idr : 0, 1, 1, C_OPT, "INSERT_SPS_PPS_AT_IDR (NVIDIA)" },
+		{ nv ? nv->max_performance : 0, 1, 1, C_OPT, "MAX_PERFORMANCE (NVIDIA)" },
 		{ V4L2_CID_MPEG_VIDEO_HEVC_REFRESH_TYPE, V4L2_MPEG_VIDEO_HEVC_REFRESH_IDR, h265,
 		  C_OPT, "HEVC_REFRESH_TYPE" },
 		{ V4L2_CID_MPEG_VIDEO_HEVC_REFRESH_PERIOD, cfg->gop, h265, C_OPT, "HEVC_REFRESH_PERIOD" },
@@ -638,7 +698,7 @@ static int set_controls(struct v4l2enc *s, const struct encoder_cfg *cfg, char *
 	int ret;
 
 	for (i = 0; i < sizeof ctrls / sizeof ctrls[0]; i++) {
-		if (!ctrls[i].use)
+		if (!ctrls[i].use || !ctrls[i].id)
 			continue;
 		ret = set_ctrl(s, ctrls[i].id, ctrls[i].value);
 		if (ret < 0 && ctrls[i].need) {
@@ -873,6 +933,14 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 	ms = (uint32_t)(3000ull * cfg->fps_den / cfg->fps_num);
 	s->wait_ms = (int)(ms < 20 ? 20 : ms > 200 ? 200 : ms);
 	s->io = pick_io(cfg->v4l2_device, why, whylen);
+	if (s->io && s->io->nvidia) {
+		int rel;
+
+		s->nv = enc_v4l2_nv_ids(s->io->nv_release_file, &rel);
+		s->nv_force = s->nv->force_idr_frame != 0;
+		log_debug(TAG, "L4T release R%d: NVIDIA control ids of R%d+ (%s)", rel,
+			  s->nv->release, s->nv->source);
+	}
 	ret = s->io ? find_node(s, cfg->v4l2_device, why, whylen) : -ENODEV;
 	if (ret == 0)
 		ret = start(s, cfg, why, whylen);
@@ -880,10 +948,28 @@ static int v4l2_open_enc(void **out, const struct encoder_cfg *cfg, char *why, s
 		v4l2_close_enc(s);
 		return ret;
 	}
-	log_debug(TAG, "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
-		  s->node, s->io->name, s->io == &lv_io ? ", " : "", s->io == &lv_io ? lv.name : "",
-		  s->mplane ? "mplane" : "single-plane", fourcc(s->out_fmt, (char[5]){ 0 }),
-		  s->fmt_h, s->bpl[0], s->nout, s->ncap, codec_names[s->codec]);
+	{
+		/* encoders may open on several threads: enc_opened is written
+		 * under a lock (only --self-test reads it, after its open) */
+		static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+		char line[sizeof enc_opened];
+		size_t n;
+
+		snprintf(line, sizeof line,
+			 "%s (%s binding%s%s): %s %s, %u rows of %u bytes, %u+%u buffers -> %s",
+			 s->node, s->io->name, s->io == &lv_io ? ", " : "",
+			 s->io == &lv_io ? lv.name : "", s->mplane ? "mplane" : "single-plane",
+			 fourcc(s->out_fmt, (char[5]){ 0 }), s->fmt_h, s->bpl[0], s->nout, s->ncap,
+			 codec_names[s->codec]);
+		n = strlen(line);
+		if (s->nv)
+			snprintf(line + n, sizeof line - n, "; NVIDIA control ids of R%d+ (%s)",
+				 s->nv->release, s->nv->source);
+		log_debug(TAG, "%s", line);
+		pthread_mutex_lock(&lock);
+		memcpy(enc_opened, line, sizeof line);
+		pthread_mutex_unlock(&lock);
+	}
 	*out = s;
 	return 0;
 }
@@ -1042,7 +1128,16 @@ static int queue_out(struct v4l2enc *s, const struct yuv_frame *in, int key)
 	}
 	/* Codec Control Reference: FORCE_KEY_FRAME applies to the next
 	 * buffer queued on OUTPUT. */
-	if (in && key && s->can_force && (ret = set_ctrl(s, V4L2_CID_MPEG_VIDEO_FORCE_KEY_FRAME, 1)) < 0)
+	/* On Jetson NVIDIA's FORCE_IDR_FRAME first; refused once, never again */
+	if (in && key && s->nv_force && (ret = set_ctrl(s, s->nv->force_idr_frame, 1)) < 0) {
+		log_debug(TAG, "%s: control FORCE_IDR_FRAME (NVIDIA) not taken (%s)", s->node,
+			  strerror(-ret));
+		s->nv_force = 0;
+	} else if (in && key && s->nv_force) {
+		key = 0;        /* taken: no FORCE_KEY_FRAME as well */
+	}
+	if (in && key && s->can_force &&
+		   (ret = set_ctrl(s, V4L2_CID_MPEG_VIDEO_FORCE_KEY_FRAME, 1)) < 0)
 		log_limited(&s->rl, LOG_WARN, TAG, "%s: FORCE_KEY_FRAME: %s", s->node, strerror(-ret));
 	if ((ret = xioctl(s, VIDIOC_QBUF, &vb)) < 0)
 		return ret;

@@ -37,9 +37,26 @@ struct v4l2_io {
 	 * VIDIOC_EXPBUF + mmap(2) of the exported dma-buf (libnvv4l2's
 	 * v4l2_mmap fails). */
 	int expbuf;
-	/* NVIDIA's extension controls apply (enc_v4l2.c, nv_ctrls) */
+	/* NVIDIA's extension controls apply (enc_v4l2.c, nv_tables) */
 	int nvidia;
+	/* with .nvidia: the file naming the L4T release, whose first line is
+	 * "# R36 (release), REVISION: ..."; NULL: /etc/nv_tegra_release
+	 * (the environment's CVMMAP_NV_TEGRA_RELEASE, when set, wins) */
+	const char *nv_release_file;
 };
+
+/* NVIDIA's encoder extension controls of one L4T release (the numbers of
+ * that release's v4l2_nv_extensions.h; 0: not in it, not sent). */
+struct v4l2_nv_ids {
+	int release;            /* the first L4T major release it is for */
+	const char *source;     /* the header the numbers were read from */
+	uint32_t idr_interval, num_bframes, insert_sps_pps_at_idr, hw_preset,
+		 max_performance, poc_type, force_idr_frame;
+};
+
+/* The table for the release named in file (NULL: as the libv4l2 binding
+ * would read it); *release gets the release read (0: none). */
+const struct v4l2_nv_ids *enc_v4l2_nv_ids(const char *file, int *release);
 
 /* Test hook: when not NULL, every open uses this binding (and nothing
  * else).  Production code never sets it. */

@@ -97,6 +97,11 @@ static const struct opt core_rows[] = {
 	ROW("help", OPT_FLAG, G_GENERAL, help, 0, 0, NULL, NULL, "show this help"),
 	ROW("version", OPT_FLAG, G_GENERAL, version, 0, 0, NULL, NULL,
 	    "show the version and the built-in features"),
+	ROW("self-test", OPT_FLAG, G_GENERAL, self_test, 0, 0, NULL, NULL,
+	    "open the encoder as configured (--codec, --encoder-device, --dummy-width,\n"
+	    "                                 ...), print what it opened and the encode time of\n"
+	    "                                 --dummy-frames frames (default 10), then exit;\n"
+	    "                                 needs no output"),
 };
 
 const struct build_feature build_features[] = {
@@ -219,7 +224,7 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	int outputs = 0, rc;
 	char names[128] = "";
 
-	if (o->input_mode == INPUT_CVMMAP) {
+	if (o->input_mode == INPUT_CVMMAP && !o->self_test) {
 		if (!CONFIG_CVMMAP)
 			return fail(err, errlen, "cv-mmap input is not built in (CONFIG_CVMMAP); "
 				    "use --input-mode dummy");
@@ -249,7 +254,7 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	if ((rc = metrics_validate(err, errlen)))
 		return rc;
 #endif
-	if (!outputs)
+	if (!outputs && !o->self_test)
 		return fail(err, errlen, "no output enabled: give %s", names[0] ? names :
 			    "an output (none is built in)");
 	if (o->codec == CODEC_H265 && !CONFIG_ENC_X265 && !CONFIG_NVENC && !CONFIG_ENC_V4L2M2M &&

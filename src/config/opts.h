@@ -64,6 +64,7 @@ struct streamer_opts {
 	int bitexact;
 	int log_level;              /* enum log_level */
 	int help, version;
+	int self_test;              /* --self-test: encoder check, no pipeline */
 
 	/* where --NAME-file values live (secrets) */
 	struct opt_ctx ctx;

@@ -41,6 +41,9 @@
  * empty CAPTURE buffer without the LAST flag, and GOP_SIZE makes non-IDR
  * I-frames: IDRs come at the start, when forced, and every IDR_INTERVAL
  * (NVIDIA's control V4L2_CID_MPEG_BASE + 514) only if it was set.
+ * NVIDIA's extension controls are taken with the numbers of one header
+ * only (FAKE_NV_RELEASE=old|R32|R35|R36, see nv_which); FAKE_NV_REPORT=1
+ * prints the ones set ("fake_nv: ...") at close.
  */
 #ifndef FAKE_NV
 #define FAKE_NV 0
@@ -109,6 +112,7 @@ static struct fk {
 	uint32_t bpl[3], psize[3], cap_size;
 	uint32_t fps_num, fps_den;
 	int gop, bframes, joined, repeat, bitrate, force_next;
+	unsigned nv_taken;              /* FAKE_NV: NVIDIA's controls set, bit per NV_* */
 	int idr, since_idr;             /* FAKE_NV: IDR_INTERVAL, frames since an IDR */
 	int streaming[2];               /* [0] OUTPUT, [1] CAPTURE */
 	struct fk_buf out[FK_BUFS], cap[FK_BUFS];
@@ -230,10 +234,23 @@ static void free_bufs(struct fk_buf *b, uint32_t *n)
 
 static void stop_x265(void);
 
+#if FAKE_NV
+static const char *nv_release(void);
+#endif
+
 static int fk_close(int fd)
 {
 	if (fd != FK_FD || !fk.open)
 		return bad("close(%d) of no open fake fd", fd);
+#if FAKE_NV
+	/* for the suites: which of NVIDIA's controls the streamer set */
+	if (getenv("FAKE_NV_REPORT"))
+		fprintf(stderr, "fake_nv: %s ids, set:%s%s%s%s%s%s\n", nv_release(),
+			fk.nv_taken & 1 ? " IDR_INTERVAL" : "", fk.nv_taken & 2 ? " NUM_BFRAMES" : "",
+			fk.nv_taken & 4 ? " INSERT_SPS_PPS_AT_IDR" : "",
+			fk.nv_taken & 8 ? " MAX_PERFORMANCE" : "", fk.nv_taken & 16 ? " POC_TYPE" : "",
+			fk.nv_taken & 32 ? " FORCE_IDR_FRAME" : "");
+#endif
 	free_bufs(fk.out, &fk.nout);
 	free_bufs(fk.cap, &fk.ncap);
 	if (fk.x)
@@ -765,10 +782,105 @@ static int s_selection(struct v4l2_selection *s)
 	return 0;
 }
 
+#if FAKE_NV
+/* NVIDIA's encoder extension controls as two headers number them (the
+ * numbers only; attribution and sources: src/codec/enc_v4l2.c nv_tables,
+ * restated here on purpose, not shared, so a wrong table is caught):
+ * FAKE_NV_RELEASE=old is the 2016 header (before R32), R32, R35 or R36
+ * (the default) the later one, identical in those releases.  A number
+ * only the other header has is a contract violation: on a real Jetson it
+ * would set some other control. */
+enum { NV_IDR, NV_BFRAMES, NV_SPSPPS, NV_MAXPERF, NV_POC, NV_FORCE_IDR, NV_N };
+static const uint32_t nv_old[NV_N] = {
+	V4L2_CID_MPEG_BASE + 514, V4L2_CID_MPEG_BASE + 531, V4L2_CID_MPEG_BASE + 532, 0, 0, 0
+};
+static const uint32_t nv_new[NV_N] = {
+	V4L2_CID_MPEG_BASE + 514, V4L2_CID_MPEG_BASE + 534, V4L2_CID_MPEG_BASE + 535,
+	V4L2_CID_MPEG_BASE + 554, V4L2_CID_MPEG_BASE + 563, V4L2_CID_MPEG_BASE + 567
+};
+
+static const char *nv_release(void)
+{
+	const char *r = getenv("FAKE_NV_RELEASE");
+
+	return r && *r ? r : "R36";
+}
+
+/* Which of NVIDIA's controls id is in this release: its index, -1 none,
+ * -2 one of the other header's numbers. */
+static int nv_which(uint32_t id)
+{
+	const uint32_t *mine = strcmp(nv_release(), "old") ? nv_new : nv_old;
+	const uint32_t *other = mine == nv_old ? nv_new : nv_old;
+	int k;
+
+	for (k = 0; k < NV_N; k++)
+		if (mine[k] && mine[k] == id)
+			return k;
+	for (k = 0; k < NV_N; k++)
+		if (other[k] && other[k] == id)
+			return -2;
+	return -1;
+}
+
+static int nv_set(int k, const struct v4l2_ext_control *c, int before_bufs)
+{
+	if (k == NV_FORCE_IDR) {        /* a button, at run time */
+		if (has("no_force"))
+			return fail(EINVAL);
+		if (!fk.streaming[0])
+			return bad("FORCE_IDR_FRAME before STREAMON");
+		fk.force_next = 1;
+		fk.nv_taken |= 1u << k;
+		return 0;
+	}
+	if (!before_bufs)
+		return bad("NVIDIA control %#x after REQBUFS", c->id);
+	if (!fk.out_set)
+		return bad("NVIDIA control %#x before S_FMT OUTPUT", c->id);
+	switch (k) {
+	case NV_IDR:
+		if (c->value < 1)
+			return fail(ERANGE);
+		fk.idr = c->value;
+		break;
+	case NV_BFRAMES:
+		if (c->value < 0 || c->value > 2)
+			return fail(ERANGE);
+		fk.bframes = c->value;
+		break;
+	case NV_SPSPPS:
+		fk.repeat = c->value != 0;
+		break;
+	case NV_MAXPERF:
+		if (c->value < 0 || c->value > 1)
+			return fail(ERANGE);
+		break;
+	case NV_POC:
+		if (c->value < 0 || c->value > 2)
+			return fail(ERANGE);
+		break;
+	}
+	fk.nv_taken |= 1u << k;
+	return 0;
+}
+#endif
+
 static int set_one(const struct v4l2_ext_control *c)
 {
 	int before_bufs = !fk.nout && !fk.ncap;
 
+#if FAKE_NV
+	{
+		int k = nv_which(c->id);
+
+		if (k == -2)
+			return bad("control %#x: NVIDIA's number in another release's header than %s "
+				   "(FAKE_NV_RELEASE)", c->id, nv_release());
+		if (k >= 0)
+			return nv_set(k, c, before_bufs);
+	}
+#endif
 	switch (c->id) {
 	case V4L2_CID_MPEG_VIDEO_FORCE_KEY_FRAME:
 		if (has("no_force"))
@@ -794,10 +906,6 @@ static int set_one(const struct v4l2_ext_control *c)
 		break;
 	case V4L2_CID_MPEG_VIDEO_BITRATE:
 		if (has("no_bitrate"))
-			return fail(EINVAL);
-		break;
-	case V4L2_CID_MPEG_BASE + 514:          /* NVIDIA's IDR_INTERVAL */
-		if (!FAKE_NV)
 			return fail(EINVAL);
 		break;
 	default:
@@ -826,11 +934,6 @@ static int set_one(const struct v4l2_ext_control *c)
 		break;
 	case V4L2_CID_MPEG_VIDEO_BITRATE:
 		fk.bitrate = c->value;
-		break;
-	case V4L2_CID_MPEG_BASE + 514:
-		if (c->value < 1)
-			return fail(ERANGE);
-		fk.idr = c->value;
 		break;
 	}
 	return 0;
@@ -1152,13 +1255,13 @@ static int fk_poll(int fd, short events, int ms)
 }
 
 const struct v4l2_io fake_v4l2_io = {
-	"fake", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, fk_poll, 0, 0
+	"fake", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, fk_poll, 0, 0, NULL
 };
 
 /* The same device through a binding that cannot poll (as NVIDIA's):
  * the core's non-blocking DQBUF retry path. */
 const struct v4l2_io fake_v4l2_io_nopoll = {
-	"fake-nopoll", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, NULL, 0, 0
+	"fake-nopoll", NULL, fk_open, fk_close, fk_ioctl, fk_mmap, fk_munmap, NULL, 0, 0, NULL
 };
 
 #if FAKE_NV

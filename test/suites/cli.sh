@@ -11,6 +11,25 @@ testing "unknown flag exits 2 with one line" \
 	"out=\$($S --frobnicate 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -eq 2 ] && [ \$(echo \"\$out\" | wc -l) -eq 1 ] && echo \"\$out\" | grep -q frobnicate"
 testing "bad value exits 2" "$S --gop zero" 2
 testing "no output exits 2" "$S --input-mode dummy" 2
+# --self-test: the encoder alone, no input, no output (docs/v4l2.md)
+if optional CONFIG_ENC_X264; then
+	testing "--self-test --encoder-device software: 4 frames timed, exit 0" \
+		"out=\$($S --self-test --encoder-device software --dummy-frames 4 --dummy-width 96 \
+			--dummy-height 64 2> /dev/null) || exit 1; echo \"\$out\";
+		 echo \"\$out\" | grep -q '^self-test: encoder x264, h264 96x64 30/1 fps gop 30$' &&
+		 [ \$(echo \"\$out\" | grep -c '^self-test: frame [0-3]: [0-9]* bytes.* in [0-9.]* ms$') -eq 4 ] &&
+		 echo \"\$out\" | grep -q '^self-test: 4 frames in, 4 AUs out, encode [0-9.]* ms mean'"
+else
+	skip "--self-test --encoder-device software" "CONFIG_ENC_X264 off"
+fi
+if optional CONFIG_ENC_V4L2M2M && ! ls /dev/video* /dev/v4l2-nvenc /dev/nvhost-msenc > /dev/null 2>&1; then
+	testing "--self-test --encoder-device v4l2 with no device exits 5 with the reason" \
+		"$S --self-test --encoder-device v4l2 > $OBJTREE/test/selftest.out 2>&1; rc=\$?;
+		 grep -q '^self-test: no v4l2 encoder' $OBJTREE/test/selftest.out &&
+		 grep -q 'v4l2 unavailable (no V4L2 h264 encoder' $OBJTREE/test/selftest.out && exit \$rc" 5
+else
+	skip "--self-test --encoder-device v4l2 with no device exits 5" "CONFIG_ENC_V4L2M2M off or a device here"
+fi
 if optional CONFIG_RTMP; then
 	testing "h264 + domestic is rejected" \
 		"$S --input-mode dummy --rtmp --rtmp-url rtmp://127.0.0.1/l/s --rtmp-mode domestic 2>&1 | grep -q 'H.265 only'; [ \$? -eq 0 ] && ! $S --input-mode dummy --rtmp --rtmp-url rtmp://127.0.0.1/l/s --rtmp-mode domestic 2>/dev/null"

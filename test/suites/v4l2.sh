@@ -14,7 +14,9 @@ FAKE=$OBJTREE/fake/v4l2
 T=$OBJTREE/test/tmp/v4l2
 rm -rf "$T" && mkdir -p "$T"
 FRAMES="ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0"
-KEYS="ffprobe -v error -select_streams v:0 -show_entries frame=key_frame -of csv=p=0"
+# (the default writer: csv adds a field and a line for a frame with side data,
+# e.g. the x264 version SEI that comes with INSERT_SPS_PPS_AT_IDR)
+KEYS="ffprobe -v error -select_streams v:0 -show_entries frame=key_frame -of default=nw=1:nk=1"
 have_ff=0
 command -v ffprobe > /dev/null && have_ff=1
 
@@ -89,6 +91,36 @@ testing "fake libnvv4l2 on the old node name (/dev/nvhost-msenc)" \
 	"$NV $HE -d v4l2 -v /dev/nvhost-msenc -n 5 > $T/old.out 2> $T/old.log;
 	 grep -q 'encoder=v4l2 frames=5 aus=5 keys=1 bad_ps=0' $T/old.out && ! grep -q 'fake_v4l2:' $T/old.log"
 
+# NVIDIA's extension controls, keyed by the L4T release file
+# (CVMMAP_NV_TEGRA_RELEASE names a stand-in for /etc/nv_tegra_release).
+# FAKE_NV_RELEASE makes the fake take only that header's numbers and call
+# the other header's a contract violation; FAKE_NV_REPORT has it say which
+# it was given.  R35 and R36 have the same numbers (docs/v4l2.md).
+ALLNV='set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR MAX_PERFORMANCE POC_TYPE FORCE_IDR_FRAME$'
+for r in R35 R36; do
+	echo "# $r (release), REVISION: 0.0, GCID: 0, BOARD: fake, EABI: aarch64, DATE: fake" > $T/rel_$r
+	f=$T/nv_$r.h264
+	testing "fake libnvv4l2 taking only $r's NVIDIA ids, $r release file: all six set, IDRs by FORCE_IDR_FRAME" \
+		"$NV FAKE_NV_RELEASE=$r FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_$r \
+			$HE -d v4l2 $DEV -n 20 -g 8 -k 5 -o $f > $T/nv_$r.out 2> $T/nv_$r.log;
+		 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_$r.out &&
+		 ! grep -q 'fake_v4l2:' $T/nv_$r.log && grep -q \"fake_nv: $r ids, $ALLNV\" $T/nv_$r.log &&
+		 python3 $T/ps.py $f"
+done
+echo "# R28 (release), REVISION: 2.1, GCID: 0, BOARD: fake, EABI: aarch64, DATE: fake" > $T/rel_R28
+testing "old control ids: the pre-R32 header's numbers for an R28 release file, the rest not sent" \
+	"$NV FAKE_NV_RELEASE=old FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_R28 \
+		$HE -d v4l2 $DEV -n 20 -g 8 -k 5 > $T/nv_old.out 2> $T/nv_old.log;
+	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_old.out &&
+	 ! grep -q 'fake_v4l2:' $T/nv_old.log &&
+	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR$' $T/nv_old.log"
+testing "the wrong table (R36 file, old driver) is caught by the fake; parameter sets still prepended" \
+	"$NV FAKE_NV_RELEASE=old FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_R36 \
+		$HE -d v4l2 $DEV -n 20 -g 8 > $T/nv_bad.out 2> $T/nv_bad.log;
+	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_bad.out &&
+	 grep -q \"fake_v4l2: contract violation: control 0x990b1[67]: NVIDIA's number in another release's header than old\" $T/nv_bad.log &&
+	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL$' $T/nv_bad.log"
+
 testing "fake libnvv4l2 QUERYCAP ENOTTY on a named node: auto falls back once" \
 	"$NV FAKE_V4L2_MODE=enotty $HE $DEV -n 5 > $T/enotty.out 2> $T/enotty.log;
 	 grep -q 'encoder=x264 frames=5 aus=5 keys=1 bad_ps=0' $T/enotty.out &&
@@ -114,6 +146,15 @@ if optional CONFIG_SINK_NULL; then
 		 [ \$(grep -c 'v4l2: frame [0-4]: \(keyframe\|AU\) in [0-9.]* ms' $T/selftest.log) -eq 5 ] &&
 		 grep -q 'exit: in=30 out=30 .*enc=v4l2' $T/selftest.log"
 fi
+
+testing "--self-test over the fake libnvv4l2: node, binding, format, buffers, ids, 10 frames timed" \
+	"$NV $S --self-test --input-mode dummy --dummy-width 1280 --dummy-height 720 \
+		--encoder-device v4l2 --v4l2-device /dev/v4l2-nvenc > $T/selftest2.out 2> $T/selftest2.log &&
+	 grep -q '^self-test: encoder v4l2, h264 1280x720 30/1 fps gop 30$' $T/selftest2.out &&
+	 grep -q '^self-test: device /dev/v4l2-nvenc (libv4l2 binding, libnvv4l2.so): mplane NM12, 720 rows of 1280 bytes, [0-9]*+[0-9]* buffers -> h264; NVIDIA control ids of R36+' $T/selftest2.out &&
+	 [ \$(grep -c '^self-test: frame [0-9]: [0-9]* bytes.* in [0-9.]* ms$' $T/selftest2.out) -eq 10 ] &&
+	 grep -q '^self-test: 10 frames in, 10 AUs out' $T/selftest2.out &&
+	 grep -q '^self-test: encoder at the end: v4l2$' $T/selftest2.out && ! grep -q 'fake_v4l2:' $T/selftest2.log"
 
 # The whole path: dummy input -> streamer (fake libnvv4l2) -> RTP -> our
 # receiver's Annex B dump -> ffprobe: 60 frames, keyframes at the GOP,

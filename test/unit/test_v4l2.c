@@ -14,8 +14,10 @@
 #include "enc_testlib.h"
 #include "util/log.h"
 #include "../fake/fake_v4l2.h"
+#include "codec/enc_v4l2.h"
 
 #include <errno.h>
+#include <linux/videodev2.h>
 #include <unistd.h>
 
 /* Not multiples of 16 or 64: the fake aligns the coded size and
@@ -421,6 +423,68 @@ static void t_zero_output_switch(void)
 	encoder_close(e);
 }
 
+/* NVIDIA's control ids are keyed by the L4T release file's first line. */
+static const struct v4l2_nv_ids *nv_ids_of(const char *text, int *rel)
+{
+	static char path[] = "/tmp/test_v4l2_nvrelXXXXXX";
+	const struct v4l2_nv_ids *ids;
+	int fd;
+
+	strcpy(path, "/tmp/test_v4l2_nvrelXXXXXX");
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (text)
+		CHECK_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	if (!text)
+		unlink(path);
+	ids = enc_v4l2_nv_ids(path, rel);
+	unlink(path);
+	return ids;
+}
+
+static void t_nv_release_tables(void)
+{
+	const struct v4l2_nv_ids *a, *b;
+	int rel;
+
+	unsetenv("CVMMAP_NV_TEGRA_RELEASE");
+	a = nv_ids_of("# R36 (release), REVISION: 4.3, GCID: 1, BOARD: generic, EABI: aarch64\n", &rel);
+	CHECK_EQ(rel, 36);
+	CHECK_EQ(a->release, 36);
+	CHECK_EQ(a->insert_sps_pps_at_idr, V4L2_CID_MPEG_BASE + 535);
+	CHECK_EQ(a->force_idr_frame, V4L2_CID_MPEG_BASE + 567);
+	b = nv_ids_of("# R35 (release), REVISION: 6.0, GCID: 2, BOARD: t186ref, EABI: aarch64\n", &rel);
+	CHECK_EQ(rel, 35);
+	CHECK_EQ(b->release, 35);
+	/* the same numbers in both (docs/v4l2.md): keyed apart all the same */
+	CHECK_EQ(b->num_bframes, a->num_bframes);
+	CHECK_EQ(b->poc_type, V4L2_CID_MPEG_BASE + 563);
+	CHECK_EQ(b->max_performance, V4L2_CID_MPEG_BASE + 554);
+	b = nv_ids_of("# R32 (release), REVISION: 7.4\n", &rel);
+	CHECK_EQ(b->release, 32);
+	/* before R32: the old numbers, and no POC_TYPE/MAX_PERFORMANCE/FORCE_IDR_FRAME */
+	b = nv_ids_of("# R28 (release), REVISION: 2.1\n", &rel);
+	CHECK_EQ(rel, 28);
+	CHECK_EQ(b->release, 0);
+	CHECK_EQ(b->num_bframes, V4L2_CID_MPEG_BASE + 531);
+	CHECK_EQ(b->insert_sps_pps_at_idr, V4L2_CID_MPEG_BASE + 532);
+	CHECK_EQ(b->poc_type, 0);
+	CHECK_EQ(b->force_idr_frame, 0);
+	CHECK_EQ(b->idr_interval, V4L2_CID_MPEG_BASE + 514);
+	/* newer than known, garbage, no file: the newest table */
+	CHECK(nv_ids_of("# R38 (release), REVISION: 2.0\n", &rel) == a);
+	CHECK_EQ(rel, 38);
+	CHECK(nv_ids_of("Jetson something\n", &rel) == a);
+	CHECK_EQ(rel, 0);
+	CHECK(nv_ids_of(NULL, &rel) == a);
+	CHECK_EQ(rel, 0);
+	/* the environment names another file */
+	setenv("CVMMAP_NV_TEGRA_RELEASE", "/nonexistent/nv_tegra_release", 1);
+	CHECK(nv_ids_of("# R28 (release)\n", &rel) == a);
+	unsetenv("CVMMAP_NV_TEGRA_RELEASE");
+}
+
 static const struct unit_case cases[] = {
 	UNIT(t_mplane_nv12m),
 	UNIT(t_mplane_yuv420m),
@@ -443,6 +507,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_forced_no_hevc),
 	UNIT(t_bitrate_refused),
 	UNIT(t_zero_output_switch),
+	UNIT(t_nv_release_tables),
 };
 
 UNIT_MAIN(cases)
