@@ -8,7 +8,9 @@
 #include "codec/nal.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Fill an I420 picture (planes at y, u, v with stride w, w/2, w/2) with
  * a gradient that moves with n, so P-frames have work to do. */
@@ -91,6 +93,57 @@ static inline struct au_shape au_shape_of(int codec, const uint8_t *p, size_t n)
 		}
 	}
 	return r;
+}
+
+/* The log (stderr) goes to a temporary file from log_capture_begin()
+ * to log_capture_end(), which returns it NUL-terminated in buf[cap]. */
+struct log_capture {
+	FILE *f;
+	int saved_fd;
+};
+
+static inline void log_capture_begin(struct log_capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	c->saved_fd = dup(2);
+	dup2(fileno(c->f), 2);
+}
+
+static inline const char *log_capture_end(struct log_capture *c, char *buf, size_t cap)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved_fd, 2);
+	close(c->saved_fd);
+	rewind(c->f);
+	n = fread(buf, 1, cap - 1, c->f);
+	buf[n] = '\0';
+	fclose(c->f);
+	return buf;
+}
+
+/* How many times needle occurs in hay (not overlapping). */
+static inline int count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* The encoder tests' session: w x h at 25 fps, gop 5, no B-frames,
+ * default rate control, one thread. */
+static inline struct encoder_cfg enc_test_cfg(int codec, int device, uint32_t w, uint32_t h)
+{
+	struct encoder_cfg c = { codec, device, PRESET_ULTRAFAST, w, h, 25, 1, 5, 0, 0, -1, 1,
+				 NULL };
+
+	return c;
 }
 
 #endif

@@ -21,49 +21,22 @@
 
 static uint8_t frame_buf[W * H * 3 / 2], nv12_buf[W * H * 3 / 2];
 static char logbuf[8192];
-static int saved_fd = -1;
-static FILE *cap;
+static struct log_capture cap;
 
 /* Send stderr (the log) to a temporary file until capture_end(). */
 static void capture_begin(void)
 {
-	fflush(stderr);
-	cap = tmpfile();
-	saved_fd = dup(2);
-	dup2(fileno(cap), 2);
+	log_capture_begin(&cap);
 }
 
 static const char *capture_end(void)
 {
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	rewind(cap);
-	n = fread(logbuf, 1, sizeof logbuf - 1, cap);
-	logbuf[n] = '\0';
-	fclose(cap);
-	return logbuf;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL) {
-		n++;
-		hay += strlen(needle);
-	}
-	return n;
+	return log_capture_end(&cap, logbuf, sizeof logbuf);
 }
 
 static struct encoder_cfg cfg_of(int codec, int device)
 {
-	struct encoder_cfg c = { codec, device, PRESET_ULTRAFAST, W, H, 25, 1, 5, 0, 0, -1, 1,
-				 NULL };
-
-	return c;
+	return enc_test_cfg(codec, device, W, H);
 }
 
 static void reset_env(void)
@@ -127,8 +100,8 @@ static void happy(int codec)
 	CHECK_EQ(ret, 0);
 	CHECK_STR(encoder_name(e), "nvenc");
 	CHECK_EQ(encoder_input_layout(e), PIX_NV12);
-	CHECK_EQ(count(log, "fake_nvenc:"), 0);     /* no contract violation */
-	CHECK_EQ(count(log, " W "), 0);
+	CHECK_EQ(count_str(log, "fake_nvenc:"), 0);     /* no contract violation */
+	CHECK_EQ(count_str(log, " W "), 0);
 	encoder_close(e);
 }
 
@@ -156,10 +129,10 @@ static void fallback_case(const char *env, const char *value, const char *reason
 	reset_env();
 	CHECK_EQ(ret, 0);
 	CHECK_STR(encoder_name(e), "x264");
-	CHECK_EQ(count(log, "nvenc unavailable ("), 1);
+	CHECK_EQ(count_str(log, "nvenc unavailable ("), 1);
 	CHECK(strstr(log, reason) != NULL);
 	CHECK(strstr(log, "using x264") != NULL);
-	CHECK_EQ(count(log, "fake_nvenc:"), 0);
+	CHECK_EQ(count_str(log, "fake_nvenc:"), 0);
 	encoder_close(e);
 }
 
@@ -185,8 +158,8 @@ static void t_device_nvenc_no_fallback(void)
 	reset_env();
 	CHECK_EQ(ret, -ENODEV);
 	CHECK(e == NULL);
-	CHECK_EQ(count(log, "nvenc unavailable ("), 1);
-	CHECK_EQ(count(log, "using"), 0);
+	CHECK_EQ(count_str(log, "nvenc unavailable ("), 1);
+	CHECK_EQ(count_str(log, "using"), 0);
 }
 
 /* NVENC opens but never produces: after 60 frames the same encoder
@@ -226,8 +199,8 @@ static void t_zero_output_switch(void)
 		CHECK_EQ(disc[i], i == 60);
 	}
 	CHECK_STR(encoder_name(e), "x264");
-	CHECK_EQ(count(log, "switching to x264"), 1);
-	CHECK_EQ(count(log, "nvenc unavailable"), 0);
+	CHECK_EQ(count_str(log, "switching to x264"), 1);
+	CHECK_EQ(count_str(log, "nvenc unavailable"), 0);
 	encoder_close(e);
 }
 

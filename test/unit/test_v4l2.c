@@ -27,52 +27,26 @@
 
 static uint8_t frame_buf[W * H * 3 / 2], nv12_buf[W * H * 3 / 2];
 static char logbuf[16384];
-static int saved_fd = -1;
-static FILE *cap;
+static struct log_capture cap;
 
 static void capture_begin(void)
 {
 	if (getenv("TEST_V4L2_VERBOSE"))
 		log_set_level(LOG_DEBUG);
-	fflush(stderr);
-	cap = tmpfile();
-	saved_fd = dup(2);
-	dup2(fileno(cap), 2);
+	log_capture_begin(&cap);
 }
 
 static const char *capture_end(void)
 {
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_fd, 2);
-	close(saved_fd);
-	rewind(cap);
-	n = fread(logbuf, 1, sizeof logbuf - 1, cap);
-	logbuf[n] = '\0';
-	fclose(cap);
+	log_capture_end(&cap, logbuf, sizeof logbuf);
 	if (getenv("TEST_V4L2_VERBOSE"))        /* the log of every case */
 		fputs(logbuf, stdout);
 	return logbuf;
 }
 
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-
-	while ((hay = strstr(hay, needle)) != NULL) {
-		n++;
-		hay += strlen(needle);
-	}
-	return n;
-}
-
 static struct encoder_cfg cfg_of(int codec, int device)
 {
-	struct encoder_cfg c = { codec, device, PRESET_ULTRAFAST, W, H, 25, 1, 5, 0, 0, -1, 1,
-				 NULL };
-
-	return c;
+	return enc_test_cfg(codec, device, W, H);
 }
 
 /* Fake on, mode set, counters clear. */
@@ -198,10 +172,10 @@ static void happy_codec(int codec, const char *mode, const struct v4l2_io *io, i
 	CHECK_EQ(fake_v4l2_open_fds, 0);
 	CHECK_EQ(fake_v4l2_mapped, 0);
 	CHECK_EQ(fake_v4l2_violations, 0);
-	CHECK_EQ(count(log, "fake_v4l2:"), 0);
-	CHECK_EQ(count(log, "W v4l2:"), 0);
-	CHECK_EQ(count(log, "v4l2 unavailable"), 0);
-	CHECK_EQ(count(log, "using v4l2"), device == ENCDEV_AUTO && CONFIG_NVENC);
+	CHECK_EQ(count_str(log, "fake_v4l2:"), 0);
+	CHECK_EQ(count_str(log, "W v4l2:"), 0);
+	CHECK_EQ(count_str(log, "v4l2 unavailable"), 0);
+	CHECK_EQ(count_str(log, "using v4l2"), device == ENCDEV_AUTO && CONFIG_NVENC);
 }
 
 static void happy(const char *mode, const struct v4l2_io *io, int device, int can_force)
@@ -278,7 +252,7 @@ static void t_pipeline_delay(void)
 	CHECK_EQ(fake_v4l2_violations, 0);
 	CHECK_EQ(fake_v4l2_open_fds, 0);
 	CHECK_EQ(fake_v4l2_mapped, 0);
-	CHECK_EQ(count(log, "W v4l2:"), 0);
+	CHECK_EQ(count_str(log, "W v4l2:"), 0);
 }
 
 /* No encoder at all: auto goes to x264 without a warning. */
@@ -297,7 +271,7 @@ static void quiet_case(const char *mode, int codec)
 	log = capture_end();
 	CHECK_EQ(ret, 0);
 	CHECK_STR(encoder_name(e), codec == CODEC_H265 ? "x265" : "x264");
-	CHECK_EQ(count(log, "v4l2"), 0);      /* not a word about it */
+	CHECK_EQ(count_str(log, "v4l2"), 0);      /* not a word about it */
 	CHECK_EQ(fake_v4l2_violations, 0);
 	CHECK_EQ(fake_v4l2_open_fds, 0);
 	encoder_close(e);
@@ -324,9 +298,9 @@ static void forced_case(const char *mode, const char *node, int codec, const cha
 	log = capture_end();
 	CHECK_EQ(ret, -ENODEV);
 	CHECK(e == NULL);
-	CHECK_EQ(count(log, "v4l2 unavailable ("), 1);
+	CHECK_EQ(count_str(log, "v4l2 unavailable ("), 1);
 	CHECK(strstr(log, reason) != NULL);
-	CHECK_EQ(count(log, "using"), 0);
+	CHECK_EQ(count_str(log, "using"), 0);
 	CHECK_EQ(fake_v4l2_violations, 0);
 	CHECK_EQ(fake_v4l2_open_fds, 0);
 }
@@ -374,8 +348,8 @@ static void t_bitrate_refused(void)
 	log = capture_end();
 	CHECK_EQ(ret, 0);
 	CHECK_STR(encoder_name(e), "x264");
-	CHECK_EQ(count(log, "v4l2 unavailable (/dev/video1: control BITRATE=800000"), 1);
-	CHECK_EQ(count(log, "Invalid argument), using x264"), 1);
+	CHECK_EQ(count_str(log, "v4l2 unavailable (/dev/video1: control BITRATE=800000"), 1);
+	CHECK_EQ(count_str(log, "Invalid argument), using x264"), 1);
 	CHECK_EQ(fake_v4l2_violations, 0);
 	CHECK_EQ(fake_v4l2_open_fds, 0);
 	CHECK_EQ(fake_v4l2_mapped, 0);
@@ -416,7 +390,7 @@ static void t_zero_output_switch(void)
 		CHECK_EQ(disc[i], i == 60);
 	}
 	CHECK_STR(encoder_name(e), "x264");
-	CHECK_EQ(count(log, "v4l2 produced no output in 60 frames, switching to x264"), 1);
+	CHECK_EQ(count_str(log, "v4l2 produced no output in 60 frames, switching to x264"), 1);
 	CHECK_EQ(fake_v4l2_open_fds, 0);        /* the device was closed */
 	CHECK_EQ(fake_v4l2_mapped, 0);
 	CHECK_EQ(fake_v4l2_violations, 0);
