@@ -167,11 +167,12 @@ if optional CONFIG_RTP && optional CONFIG_TOOL_RTP_TESTER; then
 			--timeout-ms 30000 --json --dump $T/rtp.h264 > $T/tester.json 2> $T/tester.log & tp=\$!
 		sleep 0.5
 		$NV $S --input-mode dummy --dummy-frames 60 --dummy-fps 60 --dummy-width 320 \
-			--dummy-height 240 --gop 15 --no-nats --stats-interval-ms 0 \
+			--dummy-height 240 --gop 15 --no-nats --stats-interval-ms 0 --queue-size 8 \
 			--encoder-device v4l2 --v4l2-device /dev/v4l2-nvenc \
 			--rtp --rtp-endpoint 127.0.0.1:$P > $T/streamer.log 2>&1 || exit 1
 		wait \$tp || exit 1
 		grep -q '\"aus\":60,\"keyframes\":4,\"gaps\":0' $T/tester.json &&
+		grep -q '\"ts_backwards\":0' $T/tester.json &&
 		grep -q 'enc=v4l2' $T/streamer.log && ! grep -q 'fake_v4l2:' $T/streamer.log &&
 		python3 $T/ps.py $T/rtp.h264 &&
 		if [ $have_ff = 1 ]; then
