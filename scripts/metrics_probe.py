@@ -105,6 +105,7 @@ def scrape(a):
             for k, v in vals.items():
                 if is_counter(k) and k in prev and v < prev[k]:
                     res["regressions"] += 1
+                    res.setdefault("first_regression", "%s %g -> %g" % (k, prev[k], v))
         prev = vals
         if first is None:
             first = body
@@ -119,8 +120,10 @@ def scrape(a):
         p = "cvmmap_streamer_"
         res["announced"] = int(prev.get(p + "frames_announced_total", -1))
         res["out"] = int(prev.get(p + "frames_out_total", -1))
+        # announced = out + dropped + pending (docs/metrics.md)
         res["dropped"] = int(sum(v for k, v in prev.items()
-                                 if k.startswith(p + "frames_dropped_total{")))
+                                 if k.startswith(p + "frames_dropped_total{")) +
+                             prev.get(p + "frames_pending", 0))
     print(json.dumps(res))
     return 0
 

@@ -562,8 +562,16 @@ static void metrics_fill(struct pipeline *p, struct metrics_view *v, uint64_t no
 	v->resets = s.in.resets;
 	v->reattached = s.in.reattached;
 	v->reopens = s.enc.reopens;
-	for (i = 0; i < N_REASONS && v->nlost < METRICS_REASONS; i++, v->nlost++)
+	/* "pending" goes back to 0 when the frame is read: a gauge, so not
+	 * a series of the frames_dropped_total counter (a scrape saw it
+	 * go down) */
+	v->pending = s.reason[R_PENDING];
+	for (i = 0; i < N_REASONS && v->nlost < METRICS_REASONS; i++) {
+		if (i == R_PENDING)
+			continue;
 		v->lost[v->nlost] = reason_at(&s, i, &v->lost_name[v->nlost]);
+		v->nlost++;
+	}
 	for (i = 0; i < METRICS_BUCKETS; i++)
 		v->enc_bucket[i] = STAT(p->enc_bucket[i]);
 	v->enc_sum = (double)STAT(p->enc_ns) / 1e9;

@@ -106,6 +106,9 @@ void metrics_render(const struct metrics_view *v, struct prom *p)
 	for (i = 0; i < v->nlost; i++)
 		prom_u64(p, P "frames_dropped_total",
 			 prom_labels(l, sizeof l, "reason", v->lost_name[i], NULL), v->lost[i]);
+	prom_family(p, P "frames_pending", "gauge",
+		    "Frames announced and not read yet (0 or 1); at exit a pending frame is lost.");
+	prom_u64(p, P "frames_pending", NULL, v->pending);
 	counter(p, P "bytes_out_total", "Bytes of access units handed to the outputs.",
 		v->bytes_out);
 	counter(p, P "input_resets_total", "Producer stream resets seen.", v->resets);

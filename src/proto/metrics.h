@@ -39,7 +39,8 @@ struct metrics_view {
 	const char *features;       /* "cvmmap,x264,...,rtp,rtmp" (build_features) */
 	unsigned long long announced, frames_in, out, bytes_out;
 	unsigned long long resets, reattached, reopens;
-	int nlost;
+	unsigned long long pending;  /* announced, not read yet: a gauge (0 or 1) */
+	int nlost;                  /* frames_dropped_total: counters only */
 	const char *lost_name[METRICS_REASONS];
 	unsigned long long lost[METRICS_REASONS];
 	unsigned long long enc_bucket[METRICS_BUCKETS];  /* per bucket, not cumulative */

@@ -83,7 +83,7 @@ static void t_metrics_page(void)
 	memset(&v, 0, sizeof v);
 	v.encoder = "x264";
 	v.features = "cvmmap,x264";
-	v.announced = 10; v.out = 7; v.frames_in = 9;
+	v.announced = 10; v.out = 7; v.frames_in = 9; v.pending = 1;
 	v.nlost = 2;
 	v.lost_name[0] = "late"; v.lost[0] = 2;
 	v.lost_name[1] = "queue"; v.lost[1] = 1;
@@ -98,6 +98,9 @@ static void t_metrics_page(void)
 	CHECK(!p.full);
 	CHECK(strstr(b, "\ncvmmap_streamer_frames_dropped_total{reason=\"late\"} 2\n"));
 	CHECK(strstr(b, "\ncvmmap_streamer_frames_out_total 7\n"));
+	/* pending goes back to 0: a gauge, never a _total series */
+	CHECK(strstr(b, "\n# TYPE cvmmap_streamer_frames_pending gauge\ncvmmap_streamer_frames_pending 1\n"));
+	CHECK(!strstr(b, "reason=\"pending\""));
 	/* cumulative buckets, +Inf = count */
 	CHECK(strstr(b, "\ncvmmap_streamer_encode_seconds_bucket{le=\"0.001\"} 3\n"));
 	CHECK(strstr(b, "\ncvmmap_streamer_encode_seconds_bucket{le=\"0.002\"} 3\n"));
