@@ -77,7 +77,21 @@
  * the JetPack 5 (R35) header agree on every one used here, and no R36
  * header could be read: R36 is keyed on its own but has R35's numbers.
  * A release newer than the last row, or none, uses the last row (debug
- * log once).  HW_PRESET_TYPE_PARAM takes a struct: listed, not sent. */
+ * log once).
+ *
+ * HW_PRESET_TYPE_PARAM: the header's comment asks for a pointer to a
+ * struct (an enum v4l2_enc_hw_preset_type, then a __u8
+ * set_max_enc_clock), but NVIDIA's own clients (NvVideoEncoder::
+ * setHWPresetType of jetson_multimedia_api, (c) 2016-2019, and the
+ * gst-v4l2 encoder's setHWPresetType, also in its JetPack 5-era copy)
+ * send the enum as a plain integer in v4l2_ext_control.value, class
+ * MPEG, count 1: that is what libnvv4l2 is known to take, so it is sent
+ * that way (a pointer there would be read as a number).  The value is
+ * ULTRAFAST, 1 in both headers (the 2016 one starts its enum at it; the
+ * later one adds DISABLE = 0 before it): the shortest per-frame encode
+ * time, i.e. the least latency, which is also the gst-v4l2 encoder's
+ * default; quality is what --bitrate buys back. */
+#define NV_HW_PRESET_ULTRAFAST 1
 #define NVB V4L2_CID_MPEG_BASE
 static const struct v4l2_nv_ids nv_tables[] = {
 	/* release, source: IDR_INTERVAL, NUM_BFRAMES, INSERT_SPS_PPS_AT_IDR,
@@ -678,6 +692,8 @@ static int set_controls(struct v4l2enc *s, const struct encoder_cfg *cfg, char *
 		{ nv ? nv->num_bframes : 0, 0, 1, C_OPT, "NUM_BFRAMES (NVIDIA)" },
 		{ nv ? nv->poc_type : 0, 2, !h265, C_OPT, "POC_TYPE (NVIDIA)" },
 		{ nv ? nv->insert_sps_pps_at_idr : 0, 1, 1, C_OPT, "INSERT_SPS_PPS_AT_IDR (NVIDIA)" },
+		{ nv ? nv->hw_preset : 0, NV_HW_PRESET_ULTRAFAST, 1, C_OPT,
+		  "HW_PRESET_TYPE_PARAM (NVIDIA)" },
 		{ nv ? nv->max_performance : 0, 1, 1, C_OPT, "MAX_PERFORMANCE (NVIDIA)" },
 		{ V4L2_CID_MPEG_VIDEO_HEVC_REFRESH_TYPE, V4L2_MPEG_VIDEO_HEVC_REFRESH_IDR, h265,
 		  C_OPT, "HEVC_REFRESH_TYPE" },

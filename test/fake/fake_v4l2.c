@@ -43,7 +43,8 @@
  * (NVIDIA's control V4L2_CID_MPEG_BASE + 514) only if it was set.
  * NVIDIA's extension controls are taken with the numbers of one header
  * only (FAKE_NV_RELEASE=old|R32|R35|R36, see nv_which); FAKE_NV_REPORT=1
- * prints the ones set ("fake_nv: ...") at close.
+ * prints the ones set and the HW preset taken ("fake_nv: ...") at close;
+ * FAKE_V4L2_MODE=no_preset has HW_PRESET_TYPE_PARAM refused (EINVAL).
  */
 #ifndef FAKE_NV
 #define FAKE_NV 0
@@ -114,6 +115,7 @@ static struct fk {
 	int gop, bframes, joined, repeat, bitrate, force_next;
 	unsigned nv_taken;              /* FAKE_NV: NVIDIA's controls set, bit per NV_* */
 	int idr, since_idr;             /* FAKE_NV: IDR_INTERVAL, frames since an IDR */
+	int nv_preset;                  /* FAKE_NV: HW_PRESET_TYPE_PARAM taken (0: none) */
 	int streaming[2];               /* [0] OUTPUT, [1] CAPTURE */
 	struct fk_buf out[FK_BUFS], cap[FK_BUFS];
 	uint32_t nout, ncap;
@@ -245,11 +247,12 @@ static int fk_close(int fd)
 #if FAKE_NV
 	/* for the suites: which of NVIDIA's controls the streamer set */
 	if (getenv("FAKE_NV_REPORT"))
-		fprintf(stderr, "fake_nv: %s ids, set:%s%s%s%s%s%s\n", nv_release(),
+		fprintf(stderr, "fake_nv: %s ids, set:%s%s%s%s%s%s%s (hw preset %d)\n", nv_release(),
 			fk.nv_taken & 1 ? " IDR_INTERVAL" : "", fk.nv_taken & 2 ? " NUM_BFRAMES" : "",
 			fk.nv_taken & 4 ? " INSERT_SPS_PPS_AT_IDR" : "",
+			fk.nv_taken & 64 ? " HW_PRESET_TYPE_PARAM" : "",
 			fk.nv_taken & 8 ? " MAX_PERFORMANCE" : "", fk.nv_taken & 16 ? " POC_TYPE" : "",
-			fk.nv_taken & 32 ? " FORCE_IDR_FRAME" : "");
+			fk.nv_taken & 32 ? " FORCE_IDR_FRAME" : "", fk.nv_preset);
 #endif
 	free_bufs(fk.out, &fk.nout);
 	free_bufs(fk.cap, &fk.ncap);
@@ -790,13 +793,15 @@ static int s_selection(struct v4l2_selection *s)
  * (the default) the later one, identical in those releases.  A number
  * only the other header has is a contract violation: on a real Jetson it
  * would set some other control. */
-enum { NV_IDR, NV_BFRAMES, NV_SPSPPS, NV_MAXPERF, NV_POC, NV_FORCE_IDR, NV_N };
+enum { NV_IDR, NV_BFRAMES, NV_SPSPPS, NV_MAXPERF, NV_POC, NV_FORCE_IDR, NV_PRESET, NV_N };
 static const uint32_t nv_old[NV_N] = {
-	V4L2_CID_MPEG_BASE + 514, V4L2_CID_MPEG_BASE + 531, V4L2_CID_MPEG_BASE + 532, 0, 0, 0
+	V4L2_CID_MPEG_BASE + 514, V4L2_CID_MPEG_BASE + 531, V4L2_CID_MPEG_BASE + 532, 0, 0, 0,
+	V4L2_CID_MPEG_BASE + 537
 };
 static const uint32_t nv_new[NV_N] = {
 	V4L2_CID_MPEG_BASE + 514, V4L2_CID_MPEG_BASE + 534, V4L2_CID_MPEG_BASE + 535,
-	V4L2_CID_MPEG_BASE + 554, V4L2_CID_MPEG_BASE + 563, V4L2_CID_MPEG_BASE + 567
+	V4L2_CID_MPEG_BASE + 554, V4L2_CID_MPEG_BASE + 563, V4L2_CID_MPEG_BASE + 567,
+	V4L2_CID_MPEG_BASE + 540
 };
 
 static const char *nv_release(void)
@@ -859,6 +864,22 @@ static int nv_set(int k, const struct v4l2_ext_control *c, int before_bufs)
 	case NV_POC:
 		if (c->value < 0 || c->value > 2)
 			return fail(ERANGE);
+		break;
+	case NV_PRESET:
+		/* HW_PRESET_TYPE_PARAM as NVIDIA's own clients send it: the
+		 * enum in .value (src/codec/enc_v4l2.c says why), ULTRAFAST 1
+		 * .. SLOW 4, DISABLE 0 only in the later header.  A payload
+		 * (.size) means the struct form, which libnvv4l2 would read as
+		 * a number: a contract violation, as is a value out of the enum. */
+		if (c->size)
+			return bad("HW_PRESET_TYPE_PARAM with a %u-byte payload, not the enum in .value",
+				   c->size);
+		if (c->value < (strcmp(nv_release(), "old") ? 0 : 1) || c->value > 4)
+			return bad("HW_PRESET_TYPE_PARAM %d: no such preset in the %s header",
+				   c->value, nv_release());
+		if (has("no_preset"))
+			return fail(EINVAL);
+		fk.nv_preset = c->value;
 		break;
 	}
 	fk.nv_taken |= 1u << k;

@@ -96,11 +96,12 @@ testing "fake libnvv4l2 on the old node name (/dev/nvhost-msenc)" \
 # FAKE_NV_RELEASE makes the fake take only that header's numbers and call
 # the other header's a contract violation; FAKE_NV_REPORT has it say which
 # it was given.  R35 and R36 have the same numbers (docs/v4l2.md).
-ALLNV='set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR MAX_PERFORMANCE POC_TYPE FORCE_IDR_FRAME$'
+# HW_PRESET_TYPE_PARAM is the enum in .value, ULTRAFAST (1): "(hw preset 1)".
+ALLNV='set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR HW_PRESET_TYPE_PARAM MAX_PERFORMANCE POC_TYPE FORCE_IDR_FRAME (hw preset 1)$'
 for r in R35 R36; do
 	echo "# $r (release), REVISION: 0.0, GCID: 0, BOARD: fake, EABI: aarch64, DATE: fake" > $T/rel_$r
 	f=$T/nv_$r.h264
-	testing "fake libnvv4l2 taking only $r's NVIDIA ids, $r release file: all six set, IDRs by FORCE_IDR_FRAME" \
+	testing "fake libnvv4l2 taking only $r's NVIDIA ids, $r release file: all seven set (HW preset ULTRAFAST), IDRs by FORCE_IDR_FRAME" \
 		"$NV FAKE_NV_RELEASE=$r FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_$r \
 			$HE -d v4l2 $DEV -n 20 -g 8 -k 5 -o $f > $T/nv_$r.out 2> $T/nv_$r.log;
 		 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_$r.out &&
@@ -113,13 +114,19 @@ testing "old control ids: the pre-R32 header's numbers for an R28 release file, 
 		$HE -d v4l2 $DEV -n 20 -g 8 -k 5 > $T/nv_old.out 2> $T/nv_old.log;
 	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_old.out &&
 	 ! grep -q 'fake_v4l2:' $T/nv_old.log &&
-	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR$' $T/nv_old.log"
+	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR HW_PRESET_TYPE_PARAM (hw preset 1)$' $T/nv_old.log"
 testing "the wrong table (R36 file, old driver) is caught by the fake; parameter sets still prepended" \
 	"$NV FAKE_NV_RELEASE=old FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_R36 \
 		$HE -d v4l2 $DEV -n 20 -g 8 > $T/nv_bad.out 2> $T/nv_bad.log;
 	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_bad.out &&
 	 grep -q \"fake_v4l2: contract violation: control 0x990b1[67]: NVIDIA's number in another release's header than old\" $T/nv_bad.log &&
-	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL$' $T/nv_bad.log"
+	 grep -q 'fake_nv: old ids, set: IDR_INTERVAL (hw preset 0)$' $T/nv_bad.log"
+testing "HW_PRESET_TYPE_PARAM refused (EINVAL): ignored, the other six set, encoding goes on" \
+	"$NV FAKE_V4L2_MODE=no_preset FAKE_NV_RELEASE=R36 FAKE_NV_REPORT=1 CVMMAP_NV_TEGRA_RELEASE=$T/rel_R36 \
+		$HE -d v4l2 $DEV -n 20 -g 8 -k 5 > $T/nv_np.out 2> $T/nv_np.log;
+	 grep -q 'encoder=v4l2 frames=20 aus=20 keys=3 bad_ps=0' $T/nv_np.out &&
+	 ! grep -q 'fake_v4l2:' $T/nv_np.log && ! grep -q 'HW_PRESET' $T/nv_np.out &&
+	 grep -q 'fake_nv: R36 ids, set: IDR_INTERVAL NUM_BFRAMES INSERT_SPS_PPS_AT_IDR MAX_PERFORMANCE POC_TYPE FORCE_IDR_FRAME (hw preset 0)$' $T/nv_np.log"
 
 testing "fake libnvv4l2 QUERYCAP ENOTTY on a named node: auto falls back once" \
 	"$NV FAKE_V4L2_MODE=enotty $HE $DEV -n 5 > $T/enotty.out 2> $T/enotty.log;

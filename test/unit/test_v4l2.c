@@ -428,6 +428,7 @@ static void t_nv_release_tables(void)
 	CHECK_EQ(a->release, 36);
 	CHECK_EQ(a->insert_sps_pps_at_idr, V4L2_CID_MPEG_BASE + 535);
 	CHECK_EQ(a->force_idr_frame, V4L2_CID_MPEG_BASE + 567);
+	CHECK_EQ(a->hw_preset, V4L2_CID_MPEG_BASE + 540);      /* now sent (ULTRAFAST) */
 	b = nv_ids_of("# R35 (release), REVISION: 6.0, GCID: 2, BOARD: t186ref, EABI: aarch64\n", &rel);
 	CHECK_EQ(rel, 35);
 	CHECK_EQ(b->release, 35);
@@ -446,6 +447,7 @@ static void t_nv_release_tables(void)
 	CHECK_EQ(b->poc_type, 0);
 	CHECK_EQ(b->force_idr_frame, 0);
 	CHECK_EQ(b->idr_interval, V4L2_CID_MPEG_BASE + 514);
+	CHECK_EQ(b->hw_preset, V4L2_CID_MPEG_BASE + 537);
 	/* newer than known, garbage, no file: the newest table */
 	CHECK(nv_ids_of("# R38 (release), REVISION: 2.0\n", &rel) == a);
 	CHECK_EQ(rel, 38);
