@@ -105,3 +105,36 @@ task_cpu_ns() {
 
 # CPU microseconds (user + system) and peak RSS of a helper_bench_run line.
 cpu_us() { echo $(( $(field utime_us "$1") + $(field stime_us "$1") )); }
+
+# The side-by-side job of bench_compare.sh and bench_srt.sh, one side each.
+# ours_x264 DIR WxH BGRFILE [PUB-ARGS] -- OUTPUT-ARGS...: helper_bench_pub
+# publishes BGRFILE on cv-mmap ($ppid_, stopped by the caller) and the
+# streamer encodes FRAMES of it with x264, GOP 30, into OUTPUT-ARGS,
+# measured by helper_bench_run into DIR/run.txt.
+ours_x264() {
+	od=$1 osz=$2 ofile=$3; shift 3
+	pub=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do pub="$pub $1"; shift; done
+	shift
+	inst=bj$$
+	# shellcheck disable=SC2086
+	timeout 60 "$TB/helper_bench_pub" -i "$inst" -s "$osz" -b "$ofile" \
+		-n $((FRAMES + 90)) $pub 2> "$od/pub.log" &
+	ppid_=$!
+	sleep 1
+	timeout 60 "$TB/helper_bench_run" "$od/run.txt" "$BIN/cvmmap_streamer" \
+		--input "$inst" --codec h264 "$@" \
+		--no-nats --ingest-max-frames "$FRAMES" --stats-interval-ms 0 \
+		--gop 30 > "$od/tool.log" 2>&1
+}
+
+# ffmpeg_x264 DIR WxH BGRFILE OUTPUT-ARGS...: FFmpeg doing the same job at
+# the frame rate (-re), x264 with the streamer's settings.
+ffmpeg_x264() {
+	od=$1 osz=$2 ofile=$3; shift 3
+	timeout 60 "$TB/helper_bench_run" "$od/run.txt" ffmpeg -hide_banner -loglevel error \
+		-nostdin -re -f rawvideo -pix_fmt bgr24 -s "$osz" -r 30 -i "$ofile" \
+		-frames:v "$FRAMES" -c:v libx264 -preset ultrafast -tune zerolatency \
+		-g 30 -keyint_min 30 -sc_threshold 0 -bf 0 -crf 23 -pix_fmt yuv420p \
+		"$@" > "$od/tool.log" 2>&1
+}

@@ -38,22 +38,8 @@ cmp_run() {
 	rpid=$!
 	sleep 0.2
 	case $1 in
-	ours)
-		inst=cmp$$
-		timeout 60 "$TB/helper_bench_pub" -i "$inst" -s "$2" -b "$3" \
-			-n $((FRAMES + 90)) -t "$d/tx.trace" 2> "$d/pub.log" &
-		ppid_=$!
-		sleep 1
-		timeout 60 "$TB/helper_bench_run" "$d/run.txt" "$BIN/cvmmap_streamer" \
-			--input "$inst" --codec h264 --rtp --rtp-endpoint "127.0.0.1:$port" \
-			--no-nats --ingest-max-frames "$FRAMES" --stats-interval-ms 0 \
-			--gop 30 > "$d/tool.log" 2>&1 ;;
-	ffmpeg)
-		timeout 60 "$TB/helper_bench_run" "$d/run.txt" ffmpeg -hide_banner -loglevel error \
-			-nostdin -re -f rawvideo -pix_fmt bgr24 -s "$2" -r 30 -i "$3" \
-			-frames:v "$FRAMES" -c:v libx264 -preset ultrafast -tune zerolatency \
-			-g 30 -keyint_min 30 -sc_threshold 0 -bf 0 -crf 23 -pix_fmt yuv420p \
-			-f rtp -payload_type 96 "rtp://127.0.0.1:$port" > "$d/tool.log" 2>&1 ;;
+	ours) ours_x264 "$d" "$2" "$3" -t "$d/tx.trace" -- --rtp --rtp-endpoint "127.0.0.1:$port" ;;
+	ffmpeg) ffmpeg_x264 "$d" "$2" "$3" -f rtp -payload_type 96 "rtp://127.0.0.1:$port" ;;
 	gst)
 		timeout 60 "$TB/helper_bench_run" "$d/run.txt" gst-launch-1.0 -q \
 			filesrc location="$3" num-buffers="$FRAMES" blocksize=$((w * h * 3)) ! \

@@ -81,23 +81,9 @@ srt_run() {
 	sleep 0.5
 	url="srt://127.0.0.1:$port?mode=caller&latency=120"
 	case $1 in
-	ours)
-		inst=bsrt$$
-		timeout 60 "$TB/helper_bench_pub" -i "$inst" -s "$2" -b "$3" \
-			-n $((FRAMES + 90)) 2> "$d/pub.log" &
-		ppid_=$!
-		sleep 1
-		timeout 60 "$TB/helper_bench_run" "$d/run.txt" "$BIN/cvmmap_streamer" \
-			--input "$inst" --codec h264 --srt --srt-url "$url" \
-			--no-nats --ingest-max-frames "$FRAMES" --stats-interval-ms 0 \
-			--gop 30 > "$d/tool.log" 2>&1 ;;
-	ffmpeg)
-		timeout 60 "$TB/helper_bench_run" "$d/run.txt" ffmpeg -hide_banner -loglevel error \
-			-nostdin -re -f rawvideo -pix_fmt bgr24 -s "$2" -r 30 -i "$3" \
-			-frames:v "$FRAMES" -c:v libx264 -preset ultrafast -tune zerolatency \
-			-g 30 -keyint_min 30 -sc_threshold 0 -bf 0 -crf 23 -pix_fmt yuv420p \
-			-f mpegts "srt://127.0.0.1:$port?mode=caller&latency=120000" \
-			> "$d/tool.log" 2>&1 ;;
+	ours) ours_x264 "$d" "$2" "$3" -- --srt --srt-url "$url" ;;
+	ffmpeg) ffmpeg_x264 "$d" "$2" "$3" -f mpegts \
+		"srt://127.0.0.1:$port?mode=caller&latency=120000" ;;
 	esac
 	# the listener ends when the caller closes (timeout bounds it)
 	wait "$rpid"
