@@ -8,6 +8,7 @@
 #include "util/exitcodes.h"
 #include "util/log.h"
 #include "util/ring.h"
+#include "util/rt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -89,6 +90,13 @@ static const struct opt core_rows[] = {
 	    "timestamps in every AU for receivers to measure latency (default off)"),
 	ROW("stats-interval-ms", OPT_LONG, G_LATENCY, stats_interval_ms, 0, 3600000, NULL, "MS",
 	    "periodic stats line (default 5000; 0 = only at exit)"),
+	/* util/rt.h: what the system does not grant is a warning, never an exit */
+	ROW("realtime", OPT_FLAG, G_LATENCY, realtime, 0, 0, NULL, NULL,
+	    "SCHED_FIFO ingest and encode threads, memory locked (mlockall)"),
+	ROW("realtime-priority", OPT_LONG, G_LATENCY, realtime_priority, 1, 99, NULL, "N",
+	    "SCHED_FIFO priority of --realtime (default 10)"),
+	ROW("cpu-affinity", OPT_STR, G_LATENCY, cpu_affinity, 0, 0, NULL, "LIST",
+	    "pin the ingest and encode threads to CPUs, e.g. 0, 0-1 or 0,2-3"),
 
 	ROW("bitexact", OPT_FLAG, G_GENERAL, bitexact, 0, 0, NULL, NULL,
 	    "fixed SSRC, sequence numbers and timestamps (for tests)"),
@@ -158,6 +166,7 @@ void cli_defaults(struct streamer_opts *o)
 	o->quality = -1;
 	o->queue_size = 1;
 	o->stats_interval_ms = 5000;
+	o->realtime_priority = 10;
 	o->log_level = LOG_INFO;
 	for (t = sink_table; *t; t++)
 		(*t)->defaults((*t)->cfg);
@@ -223,7 +232,12 @@ int cli_validate(const struct streamer_opts *o, char *err, size_t errlen)
 	struct sink_env env = { o->codec, o->bitexact, 0, 0, 30.0, NULL };
 	int outputs = 0, rc;
 	char names[128] = "";
+	struct rt_cpus cpus;
+	char why[128];
 
+	if (o->cpu_affinity && rt_cpulist_parse(o->cpu_affinity, &cpus, why, sizeof why) < 0)
+		return fail(err, errlen, "--cpu-affinity: '%s' is not a CPU list: %s "
+			    "(e.g. 0, 0-1 or 0,2-3)", o->cpu_affinity, why);
 	if (o->input_mode == INPUT_CVMMAP && !o->self_test) {
 		if (!CONFIG_CVMMAP)
 			return fail(err, errlen, "cv-mmap input is not built in (CONFIG_CVMMAP); "

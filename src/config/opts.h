@@ -59,6 +59,9 @@ struct streamer_opts {
 	long ingest_idle_timeout_ms;/* 0 = wait forever */
 	long stats_interval_ms;     /* 0 = only on exit */
 	int latency_sei;            /* 0 off, 1 on: timestamps as SEI in every AU */
+	int realtime;               /* --realtime: SCHED_FIFO frame path, locked memory */
+	long realtime_priority;     /* its SCHED_FIFO priority, 1..99 */
+	const char *cpu_affinity;   /* --cpu-affinity LIST (util/rt.h); NULL = any CPU */
 
 	/* general */
 	int bitexact;

@@ -32,6 +32,7 @@ extra() { # NAME VALUE
 	srt-max-callers) echo "--srt --srt-url srt://127.0.0.1:$(free_port)?mode=listener" ;;
 	srt-*) echo "--srt --srt-url srt://127.0.0.1:9?mode=caller" ;;
 	rtsp-*) echo "--rtsp --rtsp-listen 127.0.0.1:$RTSP_PORT" ;;
+	realtime-priority) echo "--realtime" ;;
 	esac
 	case $1=$2 in
 	rtmp-reconnect-min-ms=*) echo "--rtmp-reconnect-max-ms 3600000" ;;

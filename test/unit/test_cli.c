@@ -72,6 +72,21 @@ static const struct row rows[] = {
 	{ "--shm-name /y --rtp --rtp-endpoint 127.0.0.1:1", EXIT_USAGE, "go together" },
 	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --bitrate 100 --quality 20",
 	  EXIT_USAGE, "mutually exclusive" },
+	/* issue 23: latency knobs; lists are checked before anything else */
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --realtime --cpu-affinity 0,2-3",
+	  0, NULL },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --realtime-priority 99", 0, NULL },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --cpu-affinity 9999", EXIT_USAGE,
+	  "--cpu-affinity: '9999' is not a CPU list: CPU 9999 is not below CPU_SETSIZE" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --cpu-affinity 1-0", EXIT_USAGE,
+	  "--cpu-affinity: '1-0' is not a CPU list: the range 1-0 is empty" },
+	{ "--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:1 --cpu-affinity x", EXIT_USAGE,
+	  "--cpu-affinity: 'x' is not a CPU list" },
+	{ "--cpu-affinity 0,", EXIT_USAGE, "an empty item" },
+	{ "--cpu-affinity", EXIT_USAGE, "--cpu-affinity needs a value" },
+	{ "--realtime-priority 0", EXIT_USAGE, "--realtime-priority: '0' is not a number in 1..99" },
+	{ "--realtime-priority 100", EXIT_USAGE, "1..99" },
+	{ "--realtime=1", EXIT_USAGE, "--realtime takes no value" },
 };
 
 static void t_rows(void)
@@ -116,6 +131,8 @@ static void t_defaults(void)
 	CHECK_EQ(o.queue_size, 1);
 	CHECK_STR(o.nats_url, "nats://localhost:4222");
 	CHECK_EQ(o.encoder_device, ENCDEV_AUTO);
+	CHECK(!o.realtime && !o.cpu_affinity);
+	CHECK_EQ(o.realtime_priority, 10);
 	if (!(r = sink_cfg("rtp")))
 		UNIT_SKIP("no RTP output");
 	CHECK_EQ(r->payload_type, 96);
@@ -145,6 +162,24 @@ static void t_values_land(void)
 	CHECK_EQ(o.queue_size, 3);
 	CHECK(o.no_nats && o.bitexact && m->enable && !r->enable);
 	CHECK_STR(m->url, "rtmp://a/b/c");
+}
+
+/* --realtime, --realtime-priority, --cpu-affinity reach the options
+ * (util/rt.h applies them; test/suites/realtime.sh runs them). */
+static void t_realtime_options(void)
+{
+	struct streamer_opts o;
+	char err[256];
+	int rc;
+
+	if (!sink_cfg("rtp"))
+		UNIT_SKIP("needs the RTP output");
+	rc = run("--input-mode dummy --rtp --rtp-endpoint 127.0.0.1:5004 --realtime "
+		 "--realtime-priority 20 --cpu-affinity=0-1", &o, err, sizeof err, 1);
+	CHECK_EQ(rc, 0);
+	CHECK(o.realtime);
+	CHECK_EQ(o.realtime_priority, 20);
+	CHECK_STR(o.cpu_affinity, "0-1");
 }
 
 /* --encoder-device v4l2 and --v4l2-device reach the options, or are
@@ -214,6 +249,7 @@ static const struct unit_case cases[] = {
 	UNIT(t_values_land),
 	UNIT(t_sink_rows),
 	UNIT(t_v4l2_options),
+	UNIT(t_realtime_options),
 	UNIT(t_help_groups),
 };
 UNIT_MAIN(cases)
