@@ -8,9 +8,10 @@
  * every picture is one slice; with more threads x264 cuts one slice per
  * thread (still one AU per frame, still no added delay).
  *
- * The input planes are handed to x264 as they are (I420 or NV12: x264
- * converts either to its internal layout), so nothing is copied or
- * allocated per frame on our side.
+ * The input planes are handed to x264 as they are, so nothing is copied
+ * or allocated per frame on our side.  NV12 is preferred: it is x264's
+ * own frame layout, so taking the picture in is two plane copies, where
+ * I420 costs it an interleave of the chroma planes.
  */
 #include "codec/enc_priv.h"
 
@@ -166,7 +167,7 @@ static int x264be_flush(void *st, struct access_unit *au)
 
 const struct enc_ops enc_x264_ops = {
 	.name = "x264",
-	.layout = PIX_I420,
+	.layout = PIX_NV12,
 	.codecs = ENC_CODEC(CODEC_H264),
 	.open = x264be_open,
 	.close = x264be_close,

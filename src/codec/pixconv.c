@@ -225,19 +225,23 @@ static ALWAYS_INLINE void convert(int fmt, unsigned cs, const struct job *j)
 /* The x86-64 baseline (SSE2) has no byte shuffle, so GCC leaves the luma
  * loop of 3-byte pixels scalar; an x86-64-v2 (SSSE3/SSE4.2) clone of those
  * converters is chosen at run time where the CPU has it, halving their
- * cost (docs/benchmarks.md).  Other formats vectorise at the baseline. */
+ * cost, and an x86-64-v3 (AVX2) clone doubles the vector width again
+ * (docs/benchmarks.md).  Other formats vectorise at the baseline and get
+ * the AVX2 clone only.  Every clone computes the same integers. */
 /* Not under ThreadSanitizer: GCC instruments the ifunc resolver, which
  * runs during relocation before the TSan runtime exists (SIGSEGV). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(__SANITIZE_THREAD__)
-#define CLONES __attribute__((target_clones("default", "arch=x86-64-v2")))
+#define CLONES __attribute__((target_clones("default", "arch=x86-64-v2", "arch=x86-64-v3")))
+#define CLONES_V3 __attribute__((target_clones("default", "arch=x86-64-v3")))
 #else
 #define CLONES
+#define CLONES_V3
 #endif
 
 /* One specialised converter per (format, chroma step). */
 #define CONVERTER(name, fmt, cs) \
-	static void name(const struct job *j) { convert(fmt, cs, j); }
+	CLONES_V3 static void name(const struct job *j) { convert(fmt, cs, j); }
 #define CONVERTER_CLONED(name, fmt, cs) \
 	CLONES static void name(const struct job *j) { convert(fmt, cs, j); }
 CONVERTER_CLONED(rgb_i420, SRC_RGB, 1)
@@ -311,5 +315,55 @@ int pixconv_to_yuv(int src_format, const uint8_t *src, uint32_t stride,
 		return -EINVAL;
 	}
 	converters[src_format][dst->layout == PIX_NV12](&j);
+	return 0;
+}
+
+size_t pixconv_layout(struct yuv_frame *y, int layout, uint32_t w, uint32_t h, uint8_t *buf)
+{
+	w += w & 1;
+	h += h & 1;
+	y->layout = layout;
+	y->width = w;
+	y->height = h;
+	y->plane[0] = buf;
+	y->stride[0] = w;
+	y->plane[1] = buf + (size_t)w * h;
+	if (layout == PIX_NV12) {
+		y->stride[1] = w;
+		y->plane[2] = NULL;
+		y->stride[2] = 0;
+	} else {
+		y->stride[1] = y->stride[2] = w / 2;
+		y->plane[2] = y->plane[1] + (size_t)(w / 2) * (h / 2);
+	}
+	return (size_t)w * h * 3 / 2;
+}
+
+/* Luma rows are copied; chroma is interleaved (I420 -> NV12) or split
+ * (NV12 -> I420), sample by sample. */
+int pixconv_repack(const struct yuv_frame *src, struct yuv_frame *dst)
+{
+	uint32_t x, row, cw = src->width / 2, ch = src->height / 2;
+	int to_nv12 = dst->layout == PIX_NV12;
+
+	if (src->width != dst->width || src->height != dst->height ||
+	    src->layout == dst->layout || (src->layout != PIX_NV12 && src->layout != PIX_I420) ||
+	    (dst->layout != PIX_NV12 && dst->layout != PIX_I420))
+		return -EINVAL;
+	for (row = 0; row < src->height; row++)
+		memcpy(dst->plane[0] + (size_t)row * dst->stride[0],
+		       src->plane[0] + (size_t)row * src->stride[0], src->width);
+	for (row = 0; row < ch; row++) {
+		const uint8_t *a = src->plane[1] + (size_t)row * src->stride[1];
+		const uint8_t *b = to_nv12 ? src->plane[2] + (size_t)row * src->stride[2] : a + 1;
+		uint8_t *u = dst->plane[1] + (size_t)row * dst->stride[1];
+		uint8_t *v = to_nv12 ? u + 1 : dst->plane[2] + (size_t)row * dst->stride[2];
+		unsigned si = to_nv12 ? 1 : 2, di = to_nv12 ? 2 : 1;
+
+		for (x = 0; x < cw; x++) {
+			u[x * di] = a[x * si];
+			v[x * di] = b[x * si];
+		}
+	}
 	return 0;
 }

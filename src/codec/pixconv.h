@@ -36,6 +36,16 @@ int pixconv_to_yuv(int src_format, const uint8_t *src, uint32_t stride,
  * dst size other than w/h rounded up to even, a missing plane, a dst
  * stride too small for its plane, an unknown layout. */
 
+/* Lay out a contiguous picture of w x h (rounded up to even) at buf:
+ * planes packed, strides = width (NV12) or width and width / 2 (I420).
+ * Returns the bytes it spans (width * height * 3 / 2). */
+size_t pixconv_layout(struct yuv_frame *y, int layout, uint32_t w, uint32_t h, uint8_t *buf);
+
+/* The same picture in the other 4:2:0 layout (I420 <-> NV12), both set
+ * up by the caller with equal sizes.  0, or -EINVAL (same layout, sizes
+ * differ, an unknown layout). */
+int pixconv_repack(const struct yuv_frame *src, struct yuv_frame *dst);
+
 /* Bytes of pixels in one source row of width w; 0 for an unsupported
  * format (5 = YUV is undocumented upstream and not accepted). */
 size_t pixconv_min_stride(int src_format, uint32_t w);

@@ -75,6 +75,7 @@ struct encode_stage {
 	int force_key;
 	uint8_t *yuv_buf;
 	struct yuv_frame yuv;
+	int layout;                 /* atomic: what the current encoder takes */
 	uint64_t tag;
 	struct frame_meta meta[META_RING];
 	uint32_t au_seq;
@@ -104,6 +105,7 @@ int encode_stage_open(struct encode_stage **out, const struct encode_cfg *cfg,
 	e->o = *o;
 	e->pt_mode = -1;
 	e->cur = -1;
+	e->layout = PIX_NV12;       /* until an encoder says otherwise */
 	/* I420 of the largest frame (NV12 is the same size) */
 	e->yuv_buf = malloc((size_t)(CONFIG_MAX_WIDTH + 1) * (CONFIG_MAX_HEIGHT + 1) * 3 / 2 + 64);
 	if (!e->yuv_buf) {
@@ -406,27 +408,22 @@ static int select_encoder(struct encode_stage *e, const struct frame_slot *s)
 	return 0;
 }
 
-/* The planes of e->yuv_buf for the current encoder's layout and size. */
-static void setup_yuv(struct encode_stage *e, const struct frame_slot *s)
+/* e->yuv for the current encoder: the slot's own picture when the input
+ * converted the plane into the encoder's layout (no copy), else the
+ * frame converted (or repacked) into e->yuv_buf.  0 or -EINVAL. */
+static int setup_yuv(struct encode_stage *e, const struct frame_slot *s)
 {
-	uint32_t w = (s->width + 1) & ~1u, h = (s->height + 1) & ~1u;
-	struct yuv_frame *y = &e->yuv;
+	int layout = encoder_input_layout(e->es[e->cur].enc);
 
-	y->layout = encoder_input_layout(e->es[e->cur].enc);
-	y->width = w;
-	y->height = h;
-	y->plane[0] = e->yuv_buf;
-	y->stride[0] = w;
-	y->plane[1] = e->yuv_buf + (size_t)w * h;
-	if (y->layout == PIX_NV12) {
-		y->stride[1] = w;
-		y->plane[2] = NULL;
-		y->stride[2] = 0;
-	} else {
-		y->stride[1] = w / 2;
-		y->plane[2] = y->plane[1] + (size_t)(w / 2) * (h / 2);
-		y->stride[2] = w / 2;
+	__atomic_store_n(&e->layout, layout, __ATOMIC_RELAXED);
+	if (s->has_yuv && s->yuv.layout == layout) {
+		e->yuv = s->yuv;
+		return 0;
 	}
+	pixconv_layout(&e->yuv, layout, s->width, s->height, e->yuv_buf);
+	if (s->has_yuv)
+		return pixconv_repack(&s->yuv, &e->yuv);
+	return pixconv_to_yuv(s->pixel_format, s->pix, s->stride, s->width, s->height, &e->yuv);
 }
 
 static int encode(struct encode_stage *e, const struct frame_slot *s, int jump, int key_req)
@@ -461,9 +458,7 @@ static int encode(struct encode_stage *e, const struct frame_slot *s, int jump, 
 	if (jump || key_req || e->force_key)
 		encoder_force_keyframe(e->es[e->cur].enc);
 	e->force_key = 0;
-	setup_yuv(e, s);
-	if (pixconv_to_yuv(s->pixel_format, s->pix, s->stride, s->width, s->height,
-			   &e->yuv) < 0) {
+	if (setup_yuv(e, s) < 0) {
 		lose(e, L_FORMAT);
 		return 0;
 	}
@@ -558,6 +553,11 @@ void encode_stage_stats(const struct encode_stage *e, struct encode_stats *st)
 	st->encoded = LOAD(e->st.encoded);
 	st->passthrough = LOAD(e->st.passthrough);
 	st->reopens = LOAD(e->st.reopens);
+}
+
+int encode_stage_layout(const struct encode_stage *e)
+{
+	return LOAD(e->layout);
 }
 
 const char *encode_stage_name(const struct encode_stage *e)

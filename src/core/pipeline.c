@@ -12,6 +12,9 @@
  *   io      aq -> parameter-set cache -> body SEI -> every enabled sink
  *           of proto/sinks.c; the sinks' sockets and timers, NATS, stats
  *
+ * With nothing to encode (forced passthrough, --run-mode ingest) the
+ * ingest thread runs the encode stage itself: two threads, one hop.
+ *
  * Nothing on this path allocates after pipeline_run() set up the slots:
  * frames and AUs larger than their slots are dropped and counted.  A
  * stalled sink cannot slow ingest or encode: every queue drops its oldest
@@ -36,6 +39,7 @@
 #include "util/httpd.h"
 #include "util/log.h"
 #include "util/ring.h"
+#include "util/rt.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -94,6 +98,8 @@ struct pipeline {
 
 	/* encode */
 	struct encode_stage *es;
+	int inline_stage;               /* the ingest thread runs the stage itself */
+	int yuv_layout;                 /* atomic: the encoder's input layout, -1 none */
 	uint64_t stopped;               /* frames left in fq when encoding stopped */
 
 	/* encode -> io */
@@ -159,47 +165,6 @@ static void fatal(struct pipeline *p, int code)
 	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
 }
 
-/* ------------------------------------------------------------ ingest */
-
-static void *ingest_thread(void *arg)
-{
-	struct pipeline *p = arg;
-	const struct streamer_opts *o = p->o;
-	uint64_t last_frame = clock_mono_ns();
-	int slot = lq_acquire(&p->fq);
-
-	while (!stopping(p)) {
-		int r = p->iops->next(p->in, POLL_MS, &p->frames[slot]);
-
-		if (r == INPUT_END)
-			break;          /* a finite input produced all its frames */
-		if (r < 0) {
-			log_error(TAG, "input failed: %s", strerror(-r));
-			fatal(p, EXIT_INIT);
-			break;
-		}
-		if (r == 0) {
-			if (o->ingest_idle_timeout_ms &&
-			    clock_mono_ns() - last_frame > opt_ms_to_ns(o->ingest_idle_timeout_ms)) {
-				log_info(TAG, "no frame for %ld ms: stopping",
-					 o->ingest_idle_timeout_ms);
-				break;
-			}
-			continue;
-		}
-		last_frame = clock_mono_ns();
-		STAT_ADD(p->frames_in, 1);
-		lq_publish(&p->fq, (unsigned)slot);
-		wake(p->frame_efd);
-		slot = lq_acquire(&p->fq);
-		if (o->ingest_max_frames && STAT(p->frames_in) >= (uint64_t)o->ingest_max_frames)
-			break;
-	}
-	__atomic_store_n(&p->ingest_done, 1, __ATOMIC_RELEASE);
-	wake(p->frame_efd);
-	return NULL;
-}
-
 /* ------------------------------------------------------------ encode */
 
 /* The hand-off the encode stage writes into: the access-unit queue. */
@@ -225,33 +190,52 @@ static void aq_publish(void *arg, int slot)
 	wake(p->au_efd);
 }
 
+/* One frame through the encode stage, on whichever thread runs it. */
+static void encode_one(struct pipeline *p, const struct frame_slot *f)
+{
+	/* the encode_seconds histogram, when an endpoint shows it */
+	int timed = CONFIG_METRICS && p->httpd;
+	uint64_t t0 = timed ? clock_mono_ns() : 0, dt;
+	int r;
+
+	r = encode_stage_frame(p->es, f, __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
+	if (timed) {
+		dt = clock_mono_ns() - t0;
+		__atomic_fetch_add(&p->enc_bucket[metrics_bucket(dt)], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&p->enc_ns, dt, __ATOMIC_RELAXED);
+	}
+	if (p->yuv_layout >= 0)
+		__atomic_store_n(&p->yuv_layout, encode_stage_layout(p->es), __ATOMIC_RELAXED);
+	if (r)
+		fatal(p, r);
+}
+
+/* No more frames: a clean stop lets the encoder give up the frames it
+ * holds; left = frames still queued. */
+static void encode_finish(struct pipeline *p, uint64_t left)
+{
+	if (!p->exit_code)
+		encode_stage_flush(p->es);
+	__atomic_store_n(&p->stopped, left, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->encode_done, 1, __ATOMIC_RELEASE);
+	wake(p->au_efd);
+}
+
 static void *encode_thread(void *arg)
 {
 	struct pipeline *p = arg;
 	struct pollfd pfd = { p->frame_efd, POLLIN, 0 };
 
+	rt_thread("encode");            /* name, CPUs, SCHED_FIFO (util/rt.h) */
 	for (;;) {
-		int s, r;
+		int s;
 
 		if (poll(&pfd, 1, POLL_MS) > 0)
 			drain(p->frame_efd);
 		while (!stopping(p) && (s = lq_take(&p->fq)) >= 0) {
-			/* the encode_seconds histogram, when an endpoint shows it */
-			int timed = CONFIG_METRICS && p->httpd;
-			uint64_t t0 = timed ? clock_mono_ns() : 0, dt;
-
-			r = encode_stage_frame(p->es, &p->frames[s],
-					       __atomic_exchange_n(&p->want_key, 0, __ATOMIC_ACQ_REL));
-			if (timed) {
-				dt = clock_mono_ns() - t0;
-				__atomic_fetch_add(&p->enc_bucket[metrics_bucket(dt)], 1,
-						   __ATOMIC_RELAXED);
-				__atomic_fetch_add(&p->enc_ns, dt, __ATOMIC_RELAXED);
-			}
+			encode_one(p, &p->frames[s]);
 			lq_release(&p->fq, (unsigned)s);
 			lq_started(&p->fq);     /* the first encoder is open */
-			if (r)
-				fatal(p, r);
 		}
 		if (__atomic_load_n(&p->ingest_done, __ATOMIC_ACQUIRE) &&
 		    spsc_count(&p->fq.pub) == 0)
@@ -259,12 +243,56 @@ static void *encode_thread(void *arg)
 		if (stopping(p))
 			break;
 	}
-	/* A clean stop lets the encoder give up the frames it holds. */
-	if (!p->exit_code)
-		encode_stage_flush(p->es);
-	__atomic_store_n(&p->stopped, spsc_count(&p->fq.pub), __ATOMIC_RELAXED);
-	__atomic_store_n(&p->encode_done, 1, __ATOMIC_RELEASE);
-	wake(p->au_efd);
+	encode_finish(p, spsc_count(&p->fq.pub));
+	return NULL;
+}
+
+/* ------------------------------------------------------------ ingest */
+
+static void *ingest_thread(void *arg)
+{
+	struct pipeline *p = arg;
+	const struct streamer_opts *o = p->o;
+	uint64_t last_frame = clock_mono_ns();
+	int slot = lq_acquire(&p->fq);
+
+	rt_thread("ingest");            /* name, CPUs, SCHED_FIFO (util/rt.h) */
+	while (!stopping(p)) {
+		int r = p->iops->next(p->in, POLL_MS, &p->frames[slot]);
+
+		if (r == INPUT_END)
+			break;          /* a finite input produced all its frames */
+		if (r < 0) {
+			log_error(TAG, "input failed: %s", strerror(-r));
+			fatal(p, EXIT_INIT);
+			break;
+		}
+		if (r == 0) {
+			if (o->ingest_idle_timeout_ms &&
+			    clock_mono_ns() - last_frame > opt_ms_to_ns(o->ingest_idle_timeout_ms)) {
+				log_info(TAG, "no frame for %ld ms: stopping",
+					 o->ingest_idle_timeout_ms);
+				break;
+			}
+			continue;
+		}
+		last_frame = clock_mono_ns();
+		STAT_ADD(p->frames_in, 1);
+		if (p->inline_stage) {
+			encode_one(p, &p->frames[slot]);   /* the slot is reused */
+		} else {
+			lq_publish(&p->fq, (unsigned)slot);
+			wake(p->frame_efd);
+			slot = lq_acquire(&p->fq);
+		}
+		if (o->ingest_max_frames && STAT(p->frames_in) >= (uint64_t)o->ingest_max_frames)
+			break;
+	}
+	__atomic_store_n(&p->ingest_done, 1, __ATOMIC_RELEASE);
+	if (p->inline_stage)
+		encode_finish(p, 0);
+	else
+		wake(p->frame_efd);
 	return NULL;
 }
 
@@ -752,6 +780,12 @@ static int open_input(struct pipeline *p)
 		if (CONFIG_PASSTHROUGH && o->run_mode == RUN_PIPELINE &&
 		    (o->encoder_device == ENCDEV_AUTO || o->encoder_device == ENCDEV_PASSTHROUGH))
 			c.au_only_codec = codec_to_cvmmap(o->codec);
+		/* Frames to encode are converted by the input, straight from
+		 * SHM, into the layout the encoder takes (ipc/ingest.c). */
+		p->yuv_layout = o->run_mode == RUN_PIPELINE &&
+				o->encoder_device != ENCDEV_PASSTHROUGH ?
+				encode_stage_layout(p->es) : -1;
+		c.yuv_layout = &p->yuv_layout;
 		snprintf(p->instance, sizeof p->instance, "%s", tg.instance);
 		r = open_control(p, tg.nats_key[0] ? tg.nats_key : NULL);
 		if (r)
@@ -1056,6 +1090,15 @@ int pipeline_run(const struct streamer_opts *o)
 		log_error(TAG, "no H.264 encoder is built in");
 		rc = EXIT_INIT;
 	}
+	/* --realtime, --cpu-affinity: after the start-up allocations (locked
+	 * now), before the frame-path threads (locked and pinned as they start) */
+	if (!rc)
+		rc = rt_setup(o->realtime, (int)o->realtime_priority, o->cpu_affinity);
+	/* With no encoder to wait for (--encoder-device passthrough: the
+	 * stage only forwards the producer's AU; --run-mode ingest: it only
+	 * counts), a second thread would add a wake-up per frame and nothing
+	 * else: the ingest thread runs the stage itself. */
+	p->inline_stage = o->encoder_device == ENCDEV_PASSTHROUGH || o->run_mode == RUN_INGEST;
 	if (!rc && pthread_create(&ti, NULL, ingest_thread, p))
 		rc = EXIT_INIT;
 	if (rc) {
@@ -1063,7 +1106,7 @@ int pipeline_run(const struct streamer_opts *o)
 		free(p);
 		return rc;
 	}
-	if (pthread_create(&te, NULL, encode_thread, p)) {
+	if (!p->inline_stage && pthread_create(&te, NULL, encode_thread, p)) {
 		fatal(p, EXIT_INIT);
 		pthread_join(ti, NULL);
 		teardown(p);
@@ -1073,7 +1116,8 @@ int pipeline_run(const struct streamer_opts *o)
 	io_loop(p);
 	__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(ti, NULL);
-	pthread_join(te, NULL);
+	if (!p->inline_stage)
+		pthread_join(te, NULL);
 	if (got_signal)
 		log_info(TAG, "signal %d: clean shutdown", (int)got_signal);
 	teardown(p);

@@ -53,6 +53,7 @@ static int dummy_next(void *st, int timeout_ms, struct frame_slot *s)
 	s->height = h;
 	s->stride = w * 3;
 	s->pixel_format = PIXFMT_BGR;
+	s->has_yuv = 0;
 	s->pix_size = (size_t)s->stride * h;
 	cvmmap_dummy_pattern(s->pix, w, h, s->stride, (uint32_t)d->n);
 	s->au_size = 0;

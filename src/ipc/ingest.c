@@ -10,7 +10,12 @@
  *      the sync;
  *   3. copy the 256-byte metadata (M1), validate it against st_size and
  *      require frame_id == S and capture_ts == T;
- *   4. pread() the LEFT plane (and the v2.1 AU) into the slot;
+ *   4. convert the LEFT plane straight from the mapped object into the
+ *      slot, in the layout the encoder takes (the one full-frame pass
+ *      over the producer's pixels; a truncation under it is a SIGBUS
+ *      that shm_guarded() turns into a torn frame), or, when nobody
+ *      wants it converted or it cannot be, pread() it raw into the
+ *      slot; pread() the v2.1 AU;
  *   5. re-read 0x0C..0x1F (M2); M2 != M1 -> torn, discarded;
  *      a newer sync queued meanwhile -> the copy is marked suspect.
  * Everything is allocated in ingest_open(); the per-frame path only
@@ -18,6 +23,7 @@
  */
 #include "ipc/ingest.h"
 
+#include "codec/pixconv.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/shm.h"
 #include "ipc/zsub.h"
@@ -45,6 +51,7 @@ struct ingest {
 	char label[ZLABEL_SIZE + 1];  /* empty: accept any instance */
 	unsigned meta_flags;
 	int cfg_au_only;        /* ingest_cfg.au_only_codec */
+	const int *yuv_layout;  /* ingest_cfg.yuv_layout */
 	struct input_stats st;
 
 	/* newest queued sync of our instance, not yet handled */
@@ -62,7 +69,7 @@ struct ingest {
 	int force_inode_check;
 
 	uint8_t m1[CVMMAP_META_SIZE];
-	struct log_limit rl_bad, rl_rej, rl_big, rl_open, rl_dup, rl_dbg;
+	struct log_limit rl_bad, rl_rej, rl_big, rl_open, rl_dup, rl_dbg, rl_bus;
 	struct cvmmap_meta meta;
 };
 
@@ -84,6 +91,7 @@ int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 		strcpy(in->label, cfg->label);
 	in->meta_flags = cfg->meta_flags;
 	in->cfg_au_only = cfg->au_only_codec;
+	in->yuv_layout = cfg->yuv_layout;
 	in->st.last_reject = META_OK;
 
 	/* 5.2: subscribe to everything, route on byte 0 ourselves */
@@ -216,6 +224,51 @@ static int went_back(const struct ingest *in, uint32_t id, uint64_t ts)
 	return (id < in->last_id && !wrap) || ts < in->last_ts;
 }
 
+/* Step 4 for a plane the encoder will take: converted from the mapping
+ * under the SIGBUS guard.  The checks are the encode stage's, so a plane
+ * that fails them is copied raw and dropped there, counted once. */
+struct conv_job {
+	const struct cvmmap_plane *p;
+	const uint8_t *src;
+	struct yuv_frame *dst;
+	int r;
+};
+
+static void conv_run(void *arg)
+{
+	struct conv_job *j = arg;
+
+	j->r = pixconv_to_yuv(j->p->pixel_format, j->src, j->p->stride, j->p->width,
+			      j->p->height, j->dst);
+}
+
+/* 1: converted into dst, 0: not wanted or not convertible (copy it
+ * raw), -1: the object was truncated under the read (torn). */
+static int convert_plane(struct ingest *in, const struct cvmmap_plane *p,
+			 struct frame_slot *dst)
+{
+	int layout = in->yuv_layout ? __atomic_load_n(in->yuv_layout, __ATOMIC_RELAXED) : -1;
+	size_t min = pixconv_min_stride(p->pixel_format, p->width);
+	struct conv_job j;
+
+	if (layout < 0 || !min || p->stride < min || p->width < ENC_MIN_DIM ||
+	    p->height < ENC_MIN_DIM || p->width > CONFIG_MAX_WIDTH ||
+	    p->height > CONFIG_MAX_HEIGHT || shm_map(&in->shm) < 0 ||
+	    (uint64_t)(p->width + 1) * (p->height + 1) * 3 / 2 > dst->pix_cap)
+		return 0;
+	dst->pix_size = pixconv_layout(&dst->yuv, layout, p->width, p->height, dst->pix);
+	j.p = p;
+	j.src = in->shm.map + CVMMAP_PAYLOAD_OFFSET + p->offset;
+	j.dst = &dst->yuv;
+	j.r = -1;
+	if (shm_guarded(conv_run, &j) < 0) {
+		log_limited(&in->rl_bus, LOG_WARN, TAG, "%s shrank under the read (SIGBUS "
+			    "caught): frame dropped", in->shm.name);
+		return -1;
+	}
+	return j.r == 0;
+}
+
 /* Steps 2..5 for sync sy.  Returns 1 when dst holds the frame, 0 when this
  * sync yielded nothing (counted), -errno on a hard error. */
 static int read_frame(struct ingest *in, const struct zsync *sy,
@@ -226,7 +279,7 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 	uint8_t m2[M2_LEN];
 	uint64_t now = clock_mono_ns();
 	size_t need;
-	int r, tries;
+	int r, tries, conv = 0;
 
 	if (in->shm.fd < 0 || in->force_inode_check || now >= in->inode_check_ns) {
 		r = check_inode(in, now);
@@ -286,8 +339,11 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 			    sy->frame_count, need, au->active ? au->size : 0);
 		return 0;
 	}
-	if ((need && shm_read(&in->shm, dst->pix, need,
-			      CVMMAP_PAYLOAD_OFFSET + left->offset) < 0) ||
+	if (need)
+		conv = convert_plane(in, left, dst);
+	if (conv < 0 ||
+	    (need && !conv && shm_read(&in->shm, dst->pix, need,
+				       CVMMAP_PAYLOAD_OFFSET + left->offset) < 0) ||
 	    (au->active && shm_read(&in->shm, dst->au, au->size,
 				    CVMMAP_PAYLOAD_OFFSET + (uint64_t)au->offset) < 0) ||
 	    shm_read(&in->shm, m2, sizeof m2, M2_OFF) < 0 ||
@@ -303,7 +359,9 @@ static int read_frame(struct ingest *in, const struct zsync *sy,
 		return -EIO;
 	dst->suspect = in->have_next && in->next.frame_count != sy->frame_count;
 
-	dst->pix_size = need;
+	dst->has_yuv = conv;
+	if (!conv)
+		dst->pix_size = need;
 	dst->width = left->width;
 	dst->height = left->height;
 	dst->stride = left->stride;
@@ -367,7 +425,8 @@ int ingest_next(struct ingest *in, int timeout_ms, struct frame_slot *dst)
 static int cvmmap_open(void **st, const struct input_cfg *c)
 {
 	struct ingest_cfg ic = {
-		c->shm_name, c->zmq_endpoint, c->label, c->meta_flags, c->au_only_codec
+		c->shm_name, c->zmq_endpoint, c->label, c->meta_flags, c->au_only_codec,
+		c->yuv_layout
 	};
 
 	return ingest_open((struct ingest **)st, &ic);

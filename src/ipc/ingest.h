@@ -30,6 +30,7 @@ struct ingest_cfg {
 				    * AU of this codec, copy only the AU (the
 				    * consumer forwards it and needs no pixels);
 				    * pix_size is then 0.  0 = always copy all. */
+	const int *yuv_layout;     /* input_cfg.yuv_layout */
 };
 
 /* The cv-mmap input's counters are the generic ones (input.h). */

@@ -45,6 +45,11 @@ struct input_cfg {
 	int au_only_codec;         /* cv-mmap AU codec value: when a frame carries
 				    * an AU of this codec, copy only the AU (the
 				    * consumer forwards it, needs no pixels) */
+	const int *yuv_layout;     /* the 4:2:0 layout (enum pix_layout) the
+				    * consumer's encoder takes, read atomically
+				    * per frame: the plane is converted into it
+				    * straight from SHM.  NULL or < 0: copy the
+				    * raw plane into the slot */
 	/* dummy generator */
 	uint32_t width, height, fps;
 	uint64_t frames;           /* 0 = endless */

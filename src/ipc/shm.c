@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* shm.c - SIGBUS-free reads of a cv-mmap SHM object (shm.h). */
+/* shm.c - reads of a cv-mmap SHM object that a shrink cannot crash (shm.h). */
 #include "ipc/shm.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -101,8 +104,77 @@ int shm_read(const struct shm_reader *r, void *dst, size_t n, uint64_t off)
 	return 0;
 }
 
+int shm_map(struct shm_reader *r)
+{
+	void *m;
+
+	if (r->fd < 0)
+		return -EBADF;
+	if (r->map && r->map_len >= r->size)
+		return 0;
+	if (r->size == 0 || r->size > SIZE_MAX)
+		return -EINVAL;
+	m = mmap(NULL, (size_t)r->size, PROT_READ, MAP_SHARED, r->fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	if (r->map)
+		munmap((void *)r->map, r->map_len);
+	r->map = m;
+	r->map_len = (size_t)r->size;
+	return 0;
+}
+
+/* The guard: one jump buffer per thread, armed only while fn runs.  The
+ * handler is installed once for the process (SA_NODEFER: the jump out
+ * of it leaves SIGBUS unblocked, so no signal mask needs saving).  A
+ * SIGBUS outside a guarded read is not ours: the default action. */
+static __thread sigjmp_buf *guard_env;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	sigjmp_buf *env = guard_env;
+
+	(void)si;
+	(void)ctx;
+	if (env) {
+		guard_env = NULL;
+		siglongjmp(*env, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+int shm_guarded(void (*fn)(void *arg), void *arg)
+{
+	sigjmp_buf env;
+
+	pthread_once(&guard_once, guard_install);
+	if (sigsetjmp(env, 0))
+		return -EFAULT;         /* guard_env was cleared by the handler */
+	guard_env = &env;
+	fn(arg);
+	guard_env = NULL;
+	return 0;
+}
+
 void shm_close(struct shm_reader *r)
 {
+	if (r->map)
+		munmap((void *)r->map, r->map_len);
+	r->map = NULL;
+	r->map_len = 0;
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;

@@ -4,6 +4,8 @@
 #ifndef CVMMAP_SLOT_H
 #define CVMMAP_SLOT_H
 
+#include "codec/encoder.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +17,11 @@ struct frame_slot {
 	size_t pix_cap, pix_size;
 	uint32_t width, height, stride;
 	int pixel_format;          /* cv-mmap code: 0 RGB, 1 BGR, ... 6 YUYV */
+	/* has_yuv: the input already converted the plane (width, height,
+	 * stride and pixel_format still describe the source) and pix holds
+	 * yuv, whose planes point into it; pix_size is then its size */
+	int has_yuv;
+	struct yuv_frame yuv;
 	/* v2.1 encoded access unit (slot 3), Annex B */
 	uint8_t *au;
 	size_t au_cap, au_size;

@@ -178,7 +178,7 @@ static int watch(const struct cvmmap_target *tg, long count, long timeout_ms,
 		 unsigned flags, int json)
 {
 	struct ingest_cfg cfg = {
-		tg->shm_name, tg->zmq_endpoint, tg->label[0] ? tg->label : NULL, flags, 0
+		tg->shm_name, tg->zmq_endpoint, tg->label[0] ? tg->label : NULL, flags, 0, NULL
 	};
 	struct ingest *in;
 	struct frame_slot slot;

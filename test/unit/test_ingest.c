@@ -2,10 +2,13 @@
 /* test_ingest.c - the consumer against an in-process producer (SHM + ZMQ
  * PUB written here by hand): delivery, label filter, stale/invalid
  * metadata, shrink without SIGBUS, replaced object, resets, slot limits,
- * bounded waiting.  docs/contract.md §8, 9, 10. */
+ * bounded waiting, conversion straight from SHM and its SIGBUS guard.
+ * docs/contract.md §8, 9, 10. */
 #include "unit.h"
+#include "codec/pixconv.h"
 #include "ipc/cvmmap_meta.h"
 #include "ipc/ingest.h"
+#include "ipc/shm.h"
 #include "ipc/pattern.h"
 #include "ipc/zsync.h"
 #include "util/clock.h"
@@ -15,6 +18,7 @@
 #include <signal.h>
 #include <sys/time.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -27,6 +31,7 @@ static void *zctx, *zpub;
 static int shm_fd = -1;
 static struct ingest *in;
 static struct frame_slot slot;
+static int want_layout = -1;        /* ingest_cfg.yuv_layout */
 
 static void produce_meta(uint32_t id, uint64_t ts, uint64_t objsize)
 {
@@ -100,6 +105,7 @@ static void setup(void)
 	cfg.shm_name = shm_name;
 	cfg.zmq_endpoint = endpoint;
 	cfg.label = "tst";
+	cfg.yuv_layout = &want_layout;
 	CHECK_EQ(ingest_open(&in, &cfg), 0);
 	CHECK_EQ(frame_slot_alloc(&slot, STRIDE * H, 1024), 0);
 }
@@ -201,6 +207,92 @@ static void t_shrink_no_sigbus(void)
 	teardown();
 }
 
+/* Converted straight from the mapping: the slot's picture equals
+ * pixconv_to_yuv() of the same bytes copied out (bit-exact), in the
+ * layout asked for, which may change from one frame to the next; -1
+ * delivers the raw plane again. */
+static void t_convert_from_shm(void)
+{
+	static uint8_t raw[STRIDE * H], ref[W * H * 3 / 2];
+	static const int layouts[] = { PIX_NV12, PIX_I420, -1 };
+	struct yuv_frame y;
+	unsigned i;
+
+	setup();
+	for (i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+		want_layout = layouts[i];
+		deliver(10 + i, 10 + i);
+		cvmmap_pattern_fill(PIXFMT_BGR, raw, W, H, STRIDE, 10 + i);
+		if (want_layout < 0) {
+			CHECK_EQ(slot.has_yuv, 0);
+			CHECK_EQ(slot.pix_size, STRIDE * H);
+			CHECK_EQ(memcmp(slot.pix, raw, STRIDE * H), 0);
+			continue;
+		}
+		CHECK_EQ(slot.has_yuv, 1);
+		CHECK_EQ(slot.yuv.layout, want_layout);
+		CHECK_EQ(slot.pix_size, W * H * 3 / 2);
+		CHECK_EQ(slot.yuv.plane[0], slot.pix);
+		pixconv_layout(&y, want_layout, W, H, ref);
+		CHECK_EQ(pixconv_to_yuv(PIXFMT_BGR, raw, STRIDE, W, H, &y), 0);
+		CHECK_EQ(memcmp(slot.pix, ref, W * H * 3 / 2), 0);
+		/* the source is still described as it was */
+		CHECK_EQ(slot.pixel_format, PIXFMT_BGR);
+		CHECK_EQ(slot.stride, STRIDE);
+	}
+	CHECK_EQ(stats().copied, 3);
+	want_layout = -1;
+	teardown();
+}
+
+/* The guard itself: a read past the end of a truncated object faults
+ * inside shm_guarded() and comes back as -EFAULT, as often as it
+ * happens; once the object is back, the same read succeeds.  A fault
+ * outside the guard is not swallowed: the process dies of SIGBUS. */
+static volatile uint8_t sink_byte;   /* keeps the read */
+static void touch_last(void *arg)
+{
+	const struct shm_reader *r = arg;
+
+	sink_byte = r->map[r->map_len - 1];
+}
+
+static void t_sigbus_guard(void)
+{
+	struct shm_reader r;
+	int i, st;
+	pid_t pid;
+
+	setup();
+	CHECK(ftruncate(shm_fd, 65536) == 0);
+	shm_init(&r, shm_name);
+	CHECK_EQ(shm_open_ro(&r), 0);
+	CHECK_EQ(shm_map(&r), 0);
+	CHECK_EQ(r.map_len, 65536);
+	CHECK_EQ(shm_guarded(touch_last, &r), 0);
+	CHECK(ftruncate(shm_fd, 4096) == 0);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(shm_guarded(touch_last, &r), -EFAULT);
+	CHECK_EQ(shm_refresh(&r), 0);
+	CHECK_EQ(r.size, 4096);
+	CHECK_EQ(shm_map(&r), 0);           /* a shrink keeps the view */
+	CHECK_EQ(r.map_len, 65536);
+	CHECK(ftruncate(shm_fd, 65536) == 0);
+	CHECK_EQ(shm_guarded(touch_last, &r), 0);
+	CHECK(ftruncate(shm_fd, 4096) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		touch_last(&r);
+		_exit(0);
+	}
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+	shm_close(&r);
+	CHECK(r.map == NULL);
+	teardown();
+}
+
 static void t_replaced_object_and_resets(void)
 {
 	setup();
@@ -284,5 +376,6 @@ static const struct unit_case cases[] = {
 	UNIT(t_deliver_and_verify), UNIT(t_label_filter_and_timeout),
 	UNIT(t_stale_and_invalid), UNIT(t_shrink_no_sigbus),
 	UNIT(t_replaced_object_and_resets), UNIT(t_too_big),
+	UNIT(t_convert_from_shm), UNIT(t_sigbus_guard),
 };
 UNIT_MAIN(cases)

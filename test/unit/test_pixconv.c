@@ -308,7 +308,40 @@ static void t_bad_arguments(void)
 	free(d.mem);
 }
 
+/* pixconv_layout() packs the planes; pixconv_repack() between the two
+ * layouts equals converting into the other layout directly, byte for
+ * byte, both ways (odd source size: the even-rounded picture). */
+static void t_layout_and_repack(void)
+{
+	static uint8_t src[37 * 3 * 23], a[38 * 24 * 3 / 2], b[38 * 24 * 3 / 2],
+		       c[38 * 24 * 3 / 2];
+	struct yuv_frame i420, nv12, out;
+	size_t i;
+
+	for (i = 0; i < sizeof src; i++)
+		src[i] = rnd8();
+	CHECK_EQ(pixconv_layout(&i420, PIX_I420, 37, 23, a), sizeof a);
+	CHECK_EQ(i420.width, 38);
+	CHECK_EQ(i420.height, 24);
+	CHECK(i420.plane[1] == a + 38 * 24 && i420.plane[2] == a + 38 * 24 + 19 * 12);
+	CHECK_EQ(i420.stride[1], 19);
+	CHECK_EQ(pixconv_layout(&nv12, PIX_NV12, 37, 23, b), sizeof b);
+	CHECK(nv12.plane[2] == NULL && nv12.stride[1] == 38);
+	CHECK_EQ(pixconv_to_yuv(SRC_BGR, src, 37 * 3, 37, 23, &i420), 0);
+	CHECK_EQ(pixconv_to_yuv(SRC_BGR, src, 37 * 3, 37, 23, &nv12), 0);
+	pixconv_layout(&out, PIX_NV12, 37, 23, c);
+	CHECK_EQ(pixconv_repack(&i420, &out), 0);
+	CHECK_EQ(memcmp(b, c, sizeof c), 0);
+	pixconv_layout(&out, PIX_I420, 37, 23, c);
+	CHECK_EQ(pixconv_repack(&nv12, &out), 0);
+	CHECK_EQ(memcmp(a, c, sizeof c), 0);
+	CHECK_EQ(pixconv_repack(&nv12, &nv12), -EINVAL);
+	pixconv_layout(&out, PIX_NV12, 36, 24, c);
+	CHECK_EQ(pixconv_repack(&i420, &out), -EINVAL);
+}
+
 static const struct unit_case cases[] = {
+	UNIT(t_layout_and_repack),
 	UNIT(t_against_reference),
 	UNIT(t_known_colours),
 	UNIT(t_gray_yuyv_values),
