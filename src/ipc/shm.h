@@ -50,6 +50,11 @@ int shm_map(struct shm_reader *r);
  * read the mapping and write the caller's buffers (it is cut short at
  * any point), and must not nest another shm_guarded(). */
 int shm_guarded(void (*fn)(void *arg), void *arg);
+/* Whether this system delivers the SIGBUS of a truncated mapping to the
+ * guard (Linux does; qemu-user 7.2 kills the process instead): probed
+ * once per process in a forked child, about a millisecond.  Where it is
+ * 0, read with shm_read() only. */
+int shm_guard_works(void);
 void shm_close(struct shm_reader *r);
 
 #endif
