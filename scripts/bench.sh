@@ -7,6 +7,8 @@
 # Runs, each also runnable alone with the same environment:
 #   scripts/bench_pixconv.sh   pixconv vs swscale, BGR -> I420
 #   scripts/bench_encode.sh    bare encoder vs our path vs the streamer,
+#                              the x264 CLI vs the streamer (1 thread; needs
+#                              the x264 package, skipped without it),
 #                              scaling over sizes and threads, peak RSS
 #   scripts/bench_latency.sh   sync -> RTP latency: passthrough, encode,
 #                              stalled RTMP sink, overload

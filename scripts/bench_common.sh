@@ -62,7 +62,7 @@ annexb_file() { # W H N codec
 # rx.trace, streamer.log.  $2: producer arguments; $3: extra streamer
 # arguments; STALL_MS set: an RTMP stub that stops reading for that long
 # is added as a second sink.
-run_streamer() { # dir "producer args" "streamer args"
+run_streamer() { # dir "producer args" "streamer args" (STREAMER: another binary)
 	d=$1
 	mkdir -p "$d"
 	rm -f "$d"/*.trace "$d"/run.txt*
@@ -81,7 +81,7 @@ run_streamer() { # dir "producer args" "streamer args"
 	fi
 	sleep 0.2
 	# shellcheck disable=SC2086
-	timeout 120 "$TB/helper_bench_run" "$d/run.txt" "$BIN/cvmmap_streamer" \
+	timeout 120 "$TB/helper_bench_run" "$d/run.txt" "${STREAMER:-$BIN/cvmmap_streamer}" \
 		--input "$inst" --codec "${CODEC:-h264}" --rtp --rtp-endpoint "127.0.0.1:$port" \
 		--bitexact --no-nats --ingest-idle-timeout-ms 3000 --stats-interval-ms 0 \
 		$rtmp $3 > "$d/streamer.log" 2>&1 &

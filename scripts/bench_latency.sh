@@ -13,7 +13,8 @@
 #   passthrough  v2.1 1080p-class x264 AUs (6 Mbit/s): sync -> last packet,
 #                with a full 1080p BGR LEFT plane beside the AU and with a
 #                tiny one; streamer CPU per AU (all its threads, schedstat,
-#                while the producer runs) and % of a core.
+#                while the producer runs) and % of a core; and with
+#                --encoder-device passthrough (no encode thread: one hop).
 #   encode       x264 ultrafast zerolatency 720p/1080p from BGR: sync ->
 #                first packet, minus the frame's bare encode time
 #                (helper_bench_enc, same frames), also with an RTMP sink
@@ -62,6 +63,11 @@ case " $WHAT " in *" passthrough "*)
 	lat_case "last packet, LEFT 1920x1080 BGR" last "-s 1920x1080 -a $es -n $FRAMES" "" ""
 	lat_case "first packet, LEFT 1920x1080 BGR" first "-s 1920x1080 -a $es -n $FRAMES" "" ""
 	lat_case "last packet, LEFT 64x36 BGR" last "-s 64x36 -a $es -n $FRAMES" "" ""
+	# forced passthrough: no encode thread, ingest -> io in one hop
+	lat_case "last, 1080p LEFT, forced (one hop)" last "-s 1920x1080 -a $es -n $FRAMES" \
+		"--encoder-device passthrough" ""
+	lat_case "first, 1080p LEFT, forced (one hop)" first "-s 1920x1080 -a $es -n $FRAMES" \
+		"--encoder-device passthrough" ""
 	;;
 esac
 
