@@ -9,6 +9,10 @@
 set -u
 : "${OBJTREE:?}" "${SRCTREE:?}"
 export OBJTREE SRCTREE KCONFIG_CONFIG TEST_EXEC
+# qemu-user 7.2 kills a program whose read of a truncated mapping faults
+# instead of handing it the SIGBUS: under it, the ingest copies frames
+# with pread() (src/ipc/shm.h).  Natively the mapping and its guard run.
+case ${TEST_EXEC:-} in *qemu*) CVMMAP_SHM_READ=copy; export CVMMAP_SHM_READ ;; esac
 pass=0 fail=0 skip=0
 log=$OBJTREE/test/check.log
 mkdir -p "$OBJTREE/test"

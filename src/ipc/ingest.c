@@ -52,6 +52,7 @@ struct ingest {
 	unsigned meta_flags;
 	int cfg_au_only;        /* ingest_cfg.au_only_codec */
 	const int *yuv_layout;  /* ingest_cfg.yuv_layout */
+	int map_ok;             /* shm_map_allowed() */
 	struct input_stats st;
 
 	/* newest queued sync of our instance, not yet handled */
@@ -94,10 +95,10 @@ int ingest_open(struct ingest **out, const struct ingest_cfg *cfg)
 	in->yuv_layout = cfg->yuv_layout;
 	in->st.last_reject = META_OK;
 
-	/* Probed before any library starts a thread (it forks). */
-	if (in->yuv_layout && !shm_guard_works())
-		log_info(TAG, "a SIGBUS from a shrinking object cannot be caught here (an "
-			 "emulator?): frames are copied with pread(), then converted");
+	in->map_ok = shm_map_allowed();
+	if (in->yuv_layout && !in->map_ok)
+		log_info(TAG, "CVMMAP_SHM_READ=copy: frames are copied with pread(), then "
+			 "converted");
 	/* 5.2: subscribe to everything, route on byte 0 ourselves */
 	in->zops = ZSUB_OPS;
 	r = in->zops->open(&in->zsub, cfg->zmq_endpoint);
@@ -255,7 +256,7 @@ static int convert_plane(struct ingest *in, const struct cvmmap_plane *p,
 	size_t min = pixconv_min_stride(p->pixel_format, p->width);
 	struct conv_job j;
 
-	if (layout < 0 || !shm_guard_works() || !min || p->stride < min || p->width < ENC_MIN_DIM ||
+	if (layout < 0 || !in->map_ok || !min || p->stride < min || p->width < ENC_MIN_DIM ||
 	    p->height < ENC_MIN_DIM || p->width > CONFIG_MAX_WIDTH ||
 	    p->height > CONFIG_MAX_HEIGHT || shm_map(&in->shm) < 0 ||
 	    (uint64_t)(p->width + 1) * (p->height + 1) * 3 / 2 > dst->pix_cap)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shm.c - reads of a cv-mmap SHM object that a shrink cannot crash (shm.h). */
-#define _GNU_SOURCE             /* memfd_create */
 #include "ipc/shm.h"
 
 #include <errno.h>
@@ -9,11 +8,10 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 void shm_init(struct shm_reader *r, const char *name)
@@ -172,51 +170,11 @@ int shm_guarded(void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
-/* The probe, in a child so that a fault nobody catches only ends the
- * child: a 2-page memfd mapped, cut to 1 page, page 2 read under the
- * guard.  Syscalls only after fork (the parent may have threads). */
-static volatile uint8_t probe_sink;
-static const uint8_t *probe_map;
-
-static void probe_read(void *arg)
+int shm_map_allowed(void)
 {
-	(void)arg;
-	probe_sink = probe_map[4096];
-}
+	const char *v = getenv("CVMMAP_SHM_READ");
 
-static int guard_works;
-static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
-
-static void probe(void)
-{
-	int fd = memfd_create("cvmmap-sigbus-probe", MFD_CLOEXEC), st;
-	pid_t pid;
-
-	pthread_once(&guard_once, guard_install);
-	if (fd < 0 || ftruncate(fd, 8192) < 0)
-		goto out;
-	probe_map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
-	if (probe_map == MAP_FAILED)
-		goto out;
-	pid = fork();
-	if (pid == 0) {
-		struct rlimit no_core = { 0, 0 };   /* an uncaught fault: no core file */
-
-		setrlimit(RLIMIT_CORE, &no_core);
-		_exit(ftruncate(fd, 4096) == 0 && shm_guarded(probe_read, NULL) == -EFAULT ? 0 : 1);
-	}
-	guard_works = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-		      WEXITSTATUS(st) == 0;
-	munmap((void *)probe_map, 8192);
-out:
-	if (fd >= 0)
-		close(fd);
-}
-
-int shm_guard_works(void)
-{
-	pthread_once(&probe_once, probe);
-	return guard_works;
+	return !v || strcmp(v, "copy") != 0;
 }
 
 void shm_close(struct shm_reader *r)

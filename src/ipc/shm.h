@@ -50,11 +50,11 @@ int shm_map(struct shm_reader *r);
  * read the mapping and write the caller's buffers (it is cut short at
  * any point), and must not nest another shm_guarded(). */
 int shm_guarded(void (*fn)(void *arg), void *arg);
-/* Whether this system delivers the SIGBUS of a truncated mapping to the
- * guard (Linux does; qemu-user 7.2 kills the process instead): probed
- * once per process in a forked child, about a millisecond.  Where it is
- * 0, read with shm_read() only. */
-int shm_guard_works(void);
+/* 0 when the environment says CVMMAP_SHM_READ=copy: read with
+ * shm_read() only.  For systems that do not hand the SIGBUS of a
+ * truncated mapping to the program (qemu-user 7.2 kills it instead: the
+ * aarch64 suites set it); 1 otherwise. */
+int shm_map_allowed(void);
 void shm_close(struct shm_reader *r);
 
 #endif
