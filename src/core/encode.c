@@ -75,7 +75,6 @@ struct encode_stage {
 	int force_key;
 	uint8_t *yuv_buf;
 	struct yuv_frame yuv;
-	int layout;                 /* atomic: what the current encoder takes */
 	uint64_t tag;
 	struct frame_meta meta[META_RING];
 	uint32_t au_seq;
@@ -105,7 +104,6 @@ int encode_stage_open(struct encode_stage **out, const struct encode_cfg *cfg,
 	e->o = *o;
 	e->pt_mode = -1;
 	e->cur = -1;
-	e->layout = PIX_NV12;       /* until an encoder says otherwise */
 	/* I420 of the largest frame (NV12 is the same size) */
 	e->yuv_buf = malloc((size_t)(CONFIG_MAX_WIDTH + 1) * (CONFIG_MAX_HEIGHT + 1) * 3 / 2 + 64);
 	if (!e->yuv_buf) {
@@ -415,7 +413,8 @@ static int setup_yuv(struct encode_stage *e, const struct frame_slot *s)
 {
 	int layout = encoder_input_layout(e->es[e->cur].enc);
 
-	__atomic_store_n(&e->layout, layout, __ATOMIC_RELAXED);
+	if (e->cfg.layout_out)
+		__atomic_store_n(e->cfg.layout_out, layout, __ATOMIC_RELAXED);
 	if (s->has_yuv && s->yuv.layout == layout) {
 		e->yuv = s->yuv;
 		return 0;
@@ -553,11 +552,6 @@ void encode_stage_stats(const struct encode_stage *e, struct encode_stats *st)
 	st->encoded = LOAD(e->st.encoded);
 	st->passthrough = LOAD(e->st.passthrough);
 	st->reopens = LOAD(e->st.reopens);
-}
-
-int encode_stage_layout(const struct encode_stage *e)
-{
-	return LOAD(e->layout);
 }
 
 const char *encode_stage_name(const struct encode_stage *e)

@@ -59,6 +59,10 @@ struct encode_cfg {
 	int gop, b_frames, bitrate_kbps, quality, threads;
 	const char *v4l2_device;        /* --v4l2-device; NULL = probe */
 	int ingest_only;        /* --run-mode ingest: count, encode nothing */
+	int *layout_out;        /* when not NULL, the 4:2:0 layout (enum
+				 * pix_layout) each encoder takes is stored
+				 * here (relaxed atomic) as it opens, for an
+				 * input that converts frames before the stage */
 };
 
 struct encode_stats {
@@ -80,10 +84,6 @@ void encode_stage_flush(struct encode_stage *e);
 /* Counters and the running back-end's name; safe from another thread. */
 void encode_stage_stats(const struct encode_stage *e, struct encode_stats *st);
 const char *encode_stage_name(const struct encode_stage *e);
-/* The 4:2:0 layout (enum pix_layout) the running encoder takes, for an
- * input that converts frames before they reach the stage; a guess
- * (NV12) until the first encoder opens.  Safe from another thread. */
-int encode_stage_layout(const struct encode_stage *e);
 void encode_stage_close(struct encode_stage *e);
 
 #endif

@@ -99,7 +99,8 @@ struct pipeline {
 	/* encode */
 	struct encode_stage *es;
 	int inline_stage;               /* the ingest thread runs the stage itself */
-	int yuv_layout;                 /* atomic: the encoder's input layout, -1 none */
+	int yuv_layout;                 /* atomic: the encoder's input layout (the
+					 * encode stage writes it), -1 none */
 	uint64_t stopped;               /* frames left in fq when encoding stopped */
 
 	/* encode -> io */
@@ -204,8 +205,6 @@ static void encode_one(struct pipeline *p, const struct frame_slot *f)
 		__atomic_fetch_add(&p->enc_bucket[metrics_bucket(dt)], 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&p->enc_ns, dt, __ATOMIC_RELAXED);
 	}
-	if (p->yuv_layout >= 0)
-		__atomic_store_n(&p->yuv_layout, encode_stage_layout(p->es), __ATOMIC_RELAXED);
 	if (r)
 		fatal(p, r);
 }
@@ -782,9 +781,6 @@ static int open_input(struct pipeline *p)
 			c.au_only_codec = codec_to_cvmmap(o->codec);
 		/* Frames to encode are converted by the input, straight from
 		 * SHM, into the layout the encoder takes (ipc/ingest.c). */
-		p->yuv_layout = o->run_mode == RUN_PIPELINE &&
-				o->encoder_device != ENCDEV_PASSTHROUGH ?
-				encode_stage_layout(p->es) : -1;
 		c.yuv_layout = &p->yuv_layout;
 		snprintf(p->instance, sizeof p->instance, "%s", tg.instance);
 		r = open_control(p, tg.nats_key[0] ? tg.nats_key : NULL);
@@ -1021,6 +1017,11 @@ static int open_encode_stage(struct pipeline *p)
 	c.threads = (int)o->threads;
 	c.v4l2_device = o->v4l2_device;
 	c.ingest_only = o->run_mode == RUN_INGEST;
+	/* The layout the input converts into (open_input): NV12, a guess,
+	 * until the first encoder opens and the stage stores its own. */
+	p->yuv_layout = o->run_mode == RUN_PIPELINE && o->encoder_device != ENCDEV_PASSTHROUGH ?
+			PIX_NV12 : -1;
+	c.layout_out = p->yuv_layout >= 0 ? &p->yuv_layout : NULL;
 	return encode_stage_open(&p->es, &c, &out);
 }
 
