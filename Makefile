@@ -232,7 +232,7 @@ $(objtree)/test/%: $(objtree)/obj/test/unit/%.o $$(addprefix $(objtree)/obj/,$$(
 # ---------------------------------------------------------------- testing
 CHECK_ENV = OBJTREE=$(objtree) SRCTREE=$(srctree) KCONFIG_CONFIG=$(KCONFIG_CONFIG) \
 	    TEST_EXEC="$(TEST_EXEC)" CROSS_COMPILE="$(CROSS_COMPILE)" CC="$(CC)" \
-	    SUITES="$(SUITES)" CHECK_JOBS="$(CHECK_JOBS)"
+	    SUITES="$(SUITES)" CHECK_JOBS="$(CHECK_JOBS)" CHECK_SOLO="$(CHECK_SOLO)"
 check: $(progs) $(tests) test-extras
 	$(Q)$(CHECK_ENV) sh $(srctree)/test/run.sh
 
