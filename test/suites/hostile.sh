@@ -6,14 +6,15 @@
 #    --rtmp (to scripts/hostile_rtmp_server.py: garbage, oversized chunk
 #    sizes, huge messages and AMF strings, silence, close mid-handshake)
 #    --nats-url (to scripts/hostile_nats_server.py: no INFO, oversized MSG,
-#    a 1 MiB line, garbage, -ERR).  RTP must not lose a frame, the RTMP
-#    and NATS clients must keep reconnecting, the streamer must exit 0 at
-#    its idle timeout, and its VmHWM stay under HOSTILE_HWM_KB.
+#    a 1 MiB line, garbage, -ERR).  RTP must not lose a frame to them,
+#    the RTMP and NATS clients must keep reconnecting, the streamer must
+#    exit 0 at its idle timeout, and its VmHWM stay under HOSTILE_HWM_KB.
 # 2. producer: test/helper_hostile_producer writes absurd metadata every
 #    other frame (beyond the object, 65535x65535, v1 overflow, overlapping
 #    planes, a sparse 4 GiB object) and shrinks the object during copies:
 #    every lie rejected and counted, every honest frame delivered.
 . "$SRCTREE/test/suites/testing.sh"
+. "$SRCTREE/scripts/accounting.sh"
 optional CONFIG_RTP && optional CONFIG_TOOL_RTP_TESTER && optional CONFIG_CVMMAP &&
 	optional CONFIG_ENC_X264 || skip_all "needs the cv-mmap input, x264, RTP and its tester"
 command -v python3 > /dev/null || skip_all "python3 not installed"
@@ -92,9 +93,17 @@ else
 	testing "peers: streamer survives hostile RTMP + NATS, exits 0 at its idle timeout" "
 		echo rc=$s_rc stopped ${stop_s}s after the producer; tail -n 3 $d/streamer.log
 		[ $s_rc -eq 0 ] && [ $stop_s -le $((6 * S)) ]"
-	testing "peers: RTP delivered every frame meanwhile" "
-		cat $d/rtp.json; echo out=${out:-?}
-		[ ${aus:-0} -ge $FRAMES ] && [ ${gaps:-1} -eq 0 ] && [ ${out:-0} -eq $FRAMES ]"
+	# Every frame the ingest took left on RTP, whole and in order.  The
+	# one loss allowed is latest-frame semantics on a loaded runner (the
+	# producer's next sync overtook a frame before the ingest thread ran:
+	# "skipped", at most 1 in 100), which the peers cannot cause; a frame
+	# lost to a stalled queue or sink, or one not accounted for, fails.
+	skipped=$(exit_field "$d/streamer.log" skipped) ann=$(stat "$d/streamer.log" announced)
+	testing "peers: RTP delivered every frame the ingest took, none lost to the peers" "
+		cat $d/rtp.json; echo out=${out:-?} skipped=${skipped:-0}
+		. $SRCTREE/scripts/accounting.sh; accounting_ok $d/streamer.log && [ ${ann:-0} -eq $FRAMES ] &&
+		[ ${aus:-0} -eq ${out:-0} ] && [ ${gaps:-1} -eq 0 ] &&
+		[ $((FRAMES - ${out:-0})) -eq ${skipped:-0} ] && [ ${skipped:-0} -le $((FRAMES / 100)) ]"
 	testing "peers: every hostile RTMP mode met, the client reconnected after each" "
 		cat $d/rtmp_server.log
 		for m in $(echo $rtmp_modes | tr , ' '); do grep -q \"mode \$m:\" $d/rtmp_server.log || exit 1; done
