@@ -11,7 +11,6 @@
 #include "util/rt.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,16 +174,8 @@ void cli_defaults(struct streamer_opts *o)
 #endif
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) LOG_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return EXIT_USAGE;
-}
+/* a bad command line: the message in err for main() to print, EXIT_USAGE */
+#define fail(err, errlen, ...) errf(err, errlen, EXIT_USAGE, __VA_ARGS__)
 
 /* "--rtmp..." for an output this build left out, "--metrics-..." without
  * CONFIG_METRICS: say so plainly. */

@@ -21,6 +21,16 @@ enum log_level log_get_level(void)
 	return cur_level;
 }
 
+int errf(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int log_parse_level(const char *s, enum log_level *out)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug" };

@@ -16,6 +16,7 @@
 #ifndef CVMMAP_LOG_H
 #define CVMMAP_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -44,6 +45,10 @@ void log_msg(enum log_level level, const char *tag, const char *fmt, ...)
 /* Returns 1 when the line was printed, 0 when suppressed. */
 int log_limited(struct log_limit *rl, enum log_level level, const char *tag,
 		const char *fmt, ...) LOG_PRINTF(4, 5);
+
+/* Formats a message into err (errlen bytes, may be 0) for the caller to
+ * print, and returns rc: "return errf(err, errlen, -EINVAL, ...)". */
+int errf(char *err, size_t errlen, int rc, const char *fmt, ...) LOG_PRINTF(4, 5);
 
 #define log_error(tag, ...) log_msg(LOG_ERROR, tag, __VA_ARGS__)
 #define log_warn(tag, ...)  log_msg(LOG_WARN, tag, __VA_ARGS__)

@@ -9,7 +9,6 @@
 #include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,16 +45,8 @@ static int first_time(int kind)
 
 /* ------------------------------------------------------------ CPU lists */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) LOG_PRINTF(3, 4);
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* the parser's errors: the message in err, -EINVAL */
+#define fail(err, errlen, ...) errf(err, errlen, -EINVAL, __VA_ARGS__)
 
 /* The decimal number at *p (saturated at RT_CPUS * 10, which no check
  * lets through), *p moved past it; -1 when *p is not a digit. */
