@@ -34,20 +34,11 @@ static int self_test(const struct streamer_opts *o)
 {
 	struct encoder_cfg c;
 
-	memset(&c, 0, sizeof c);
-	c.codec = o->codec;
-	c.device = o->encoder_device;
-	c.preset = o->preset;
+	cli_encoder_cfg(o, &c);
 	c.width = (uint32_t)o->dummy_width & ~1u;
 	c.height = (uint32_t)o->dummy_height & ~1u;
 	c.fps_num = (uint32_t)o->dummy_fps;
 	c.fps_den = 1;
-	c.gop = (int)o->gop;
-	c.b_frames = (int)o->b_frames;
-	c.bitrate_kbps = (int)o->bitrate_kbps;
-	c.quality = (int)o->quality;
-	c.threads = (int)o->threads;
-	c.v4l2_device = o->v4l2_device;
 	return encoder_self_test(&c, o->dummy_frames > 0 ? o->dummy_frames : 10, stdout);
 }
 

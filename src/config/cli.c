@@ -147,6 +147,20 @@ static size_t blocks(struct opt_block *b, struct streamer_opts *o)
 	return n;
 }
 
+void cli_encoder_cfg(const struct streamer_opts *o, struct encoder_cfg *c)
+{
+	memset(c, 0, sizeof *c);
+	c->codec = o->codec;
+	c->device = o->encoder_device;
+	c->preset = o->preset;
+	c->gop = (int)o->gop;
+	c->b_frames = (int)o->b_frames;
+	c->bitrate_kbps = (int)o->bitrate_kbps;
+	c->quality = (int)o->quality;
+	c->threads = (int)o->threads;
+	c->v4l2_device = o->v4l2_device;
+}
+
 void cli_defaults(struct streamer_opts *o)
 {
 	const struct sink_ops *const *t;

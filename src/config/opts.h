@@ -92,6 +92,10 @@ int cli_parse(struct streamer_opts *o, int argc, char **argv,
  * including each enabled output's own.  0, or EXIT_USAGE with err. */
 int cli_validate(const struct streamer_opts *o, char *err, size_t errlen);
 
+/* The encoder settings of the command line; the geometry and frame rate
+ * (width, height, fps_num, fps_den) are left 0 for the caller. */
+void cli_encoder_cfg(const struct streamer_opts *o, struct encoder_cfg *c);
+
 /* Grouped --help text. */
 void cli_help(FILE *f, const char *prog);
 

@@ -176,7 +176,7 @@ static void note_meta(struct frame_meta *m, const struct frame_slot *s, int disc
 static void publish(struct encode_stage *e, int slot, struct access_unit *au,
 		    const struct frame_meta *m, int scanned)
 {
-	au->codec = e->cfg.codec;
+	au->codec = e->cfg.enc.codec;
 	au->capture_ns = m->capture_ns;
 	au->sync_mono_ns = m->sync_mono_ns;
 	au->frame_id = m->frame_id;
@@ -253,7 +253,7 @@ static int forward(struct encode_stage *e, const struct frame_slot *s, int jump,
 	e->need_key = 0;
 	memcpy(au->data, s->au, s->au_size);
 	au->size = s->au_size;
-	au->codec = e->cfg.codec;
+	au->codec = e->cfg.enc.codec;
 	au->keyframe = s->au_keyframe;
 	au->discontinuity = 0;
 	au_scan(au);
@@ -353,7 +353,7 @@ static int select_encoder(struct encode_stage *e, const struct frame_slot *s)
 		return -EAGAIN;
 	}
 	/* B-frames: the current encoder gives up what it holds and is not kept */
-	if (e->cur >= 0 && c->b_frames) {
+	if (e->cur >= 0 && c->enc.b_frames) {
 		drain_current(e);
 		victim = e->cur;
 	}
@@ -364,25 +364,16 @@ static int select_encoder(struct encode_stage *e, const struct frame_slot *s)
 		if (i != e->cur && (victim < 0 || e->es[i].used < e->es[victim].used))
 			victim = i;
 	close_slot(e, victim);
-	memset(&ec, 0, sizeof ec);
-	ec.codec = c->codec;
-	ec.device = c->device;
-	ec.preset = c->preset;
+	ec = c->enc;
 	ec.width = (s->width + 1) & ~1u;
 	ec.height = (s->height + 1) & ~1u;
 	frame_rate(e, s, &ec.fps_num, &ec.fps_den);
-	ec.gop = c->gop;
-	ec.b_frames = c->b_frames;
-	ec.bitrate_kbps = c->bitrate_kbps;
-	ec.quality = c->quality;
-	ec.threads = c->threads;
-	ec.v4l2_device = c->v4l2_device;
 	if (e->opened_any)
 		log_info(TAG, "input changed to %ux%u format %d: opening an encoder",
 			 s->width, s->height, s->pixel_format);
 	if (encoder_open(&e->es[victim].enc, &ec) < 0) {
 		log_error(TAG, "no %s encoder could be opened for %ux%u",
-			  codec_names[c->codec], s->width, s->height);
+			  codec_names[c->enc.codec], s->width, s->height);
 		return -ENODEV;
 	}
 	/* The first open, or one after a quiet minute, lets the next come at
@@ -475,9 +466,9 @@ int encode_stage_frame(struct encode_stage *e, const struct frame_slot *s, int k
 {
 	const struct encode_cfg *c = &e->cfg;
 	int has_au = CONFIG_PASSTHROUGH && s->au_size &&
-		     codec_from_cvmmap(s->au_codec) == c->codec;
+		     codec_from_cvmmap(s->au_codec) == c->enc.codec;
 	int may_pass = CONFIG_PASSTHROUGH &&
-		       (c->device == ENCDEV_AUTO || c->device == ENCDEV_PASSTHROUGH);
+		       (c->enc.device == ENCDEV_AUTO || c->enc.device == ENCDEV_PASSTHROUGH);
 	uint32_t num, den;
 	int jump;
 
@@ -488,7 +479,7 @@ int encode_stage_frame(struct encode_stage *e, const struct frame_slot *s, int k
 	}
 	if (key_req)
 		e->need_key = 1;
-	if (c->device == ENCDEV_PASSTHROUGH && !has_au) {
+	if (c->enc.device == ENCDEV_PASSTHROUGH && !has_au) {
 		lose(e, s->au_size ? L_CODEC : L_NO_AU);
 		e->need_key = 1;
 		log_limited(&e->rl_noau, LOG_WARN, TAG, "--encoder-device passthrough: frame %u "

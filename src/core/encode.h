@@ -25,6 +25,7 @@
 #define CVMMAP_ENCODE_H
 
 #include "codec/au.h"
+#include "codec/encoder.h"
 #include "ipc/slot.h"
 
 #include <stdint.h>
@@ -53,11 +54,8 @@ struct au_out {
 };
 
 struct encode_cfg {
-	int codec;              /* enum codec_id */
-	int device;             /* enum encoder_device */
-	int preset;
-	int gop, b_frames, bitrate_kbps, quality, threads;
-	const char *v4l2_device;        /* --v4l2-device; NULL = probe */
+	struct encoder_cfg enc; /* each encoder's, less the geometry and
+				 * frame rate, which come with the frames */
 	int ingest_only;        /* --run-mode ingest: count, encode nothing */
 	int *layout_out;        /* when not NULL, the 4:2:0 layout (enum
 				 * pix_layout) each encoder takes is stored

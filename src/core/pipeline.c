@@ -1007,15 +1007,7 @@ static int open_encode_stage(struct pipeline *p)
 	struct encode_cfg c;
 
 	memset(&c, 0, sizeof c);
-	c.codec = o->codec;
-	c.device = o->encoder_device;
-	c.preset = o->preset;
-	c.gop = (int)o->gop;
-	c.b_frames = (int)o->b_frames;
-	c.bitrate_kbps = (int)o->bitrate_kbps;
-	c.quality = (int)o->quality;
-	c.threads = (int)o->threads;
-	c.v4l2_device = o->v4l2_device;
+	cli_encoder_cfg(o, &c.enc);
 	c.ingest_only = o->run_mode == RUN_INGEST;
 	/* The layout the input converts into (open_input): NV12, a guess,
 	 * until the first encoder opens and the stage stores its own. */
