@@ -67,7 +67,7 @@ testing "scraped every 100 ms for ${SECS} s: pages parse, counters match the exi
 	 $PROBE --port $P --interval 0.1 --duration $((SECS + 60)) --out $T > $T/probe.json & pp=\$!;
 	 sleep 0.5;
 	 timeout $((SECS + 30)) $X $BIN/cvmmap_sim --instance $inst --width 320 --height 240 \
-	   --fps 30 --frames $frames --start-delay-ms 300 > $T/sim.log 2>&1;
+	   --fps 30 --frames $frames --start-delay-ms $((300 * TIME_SCALE)) > $T/sim.log 2>&1;
 	 wait \$sp; rc=\$?; wait \$pp; cat $T/probe.json; tail -n 1 $T/run.log;
 	 [ \$rc -eq 0 ] && accounting_ok $T/run.log || exit 1
 	 python3 - $T/probe.json \"\$(exit_field $T/run.log out)\" \"\$(exit_field $T/run.log announced)\" \
@@ -106,7 +106,7 @@ testing "idle sockets, an oversized head, POST, a wrong path: bounded, and frame
 	   --metrics-listen 127.0.0.1:$P --ingest-idle-timeout-ms $((2500 * TIME_SCALE)) \
 	   > $T/abuse.log 2>&1 & sp=\$!;
 	 timeout 40 $X $BIN/cvmmap_sim --instance $inst --width 320 --height 240 --fps 30 \
-	   --frames 150 --start-delay-ms 300 > $T/abuse_sim.log 2>&1 & qp=\$!;
+	   --frames 150 --start-delay-ms $((300 * TIME_SCALE)) > $T/abuse_sim.log 2>&1 & qp=\$!;
 	 sleep 1; $PROBE --port $P --abuse > $T/abuse.json; r=\$?; cat $T/abuse.json;
 	 wait \$qp; wait \$sp; rc=\$?; tail -n 1 $T/abuse.log;
 	 [ \$r -eq 0 ] && [ \$rc -eq 0 ] && accounting_ok $T/abuse.log &&
@@ -130,7 +130,7 @@ if optional CONFIG_RTP && optional CONFIG_TOOL_RTP_TESTER; then
 			 timeout 40 $S --input $inst --no-nats --codec $c --rtp --rtp-endpoint 127.0.0.1:$P \
 			   --latency-sei on --ingest-idle-timeout-ms $((1500 * TIME_SCALE)) > $T/lat_$c.log 2>&1 & sp=\$!;
 			 sleep 0.5; timeout 30 $X $BIN/cvmmap_sim --instance $inst --width 320 --height 240 \
-			   --fps 30 --frames 60 --start-delay-ms 300 > /dev/null 2>&1;
+			   --fps 30 --frames 60 --start-delay-ms $((300 * TIME_SCALE)) > /dev/null 2>&1;
 			 wait \$sp; rc=\$?; wait \$tp; cat $T/lat_$c.json;
 			 [ \$rc -eq 0 ] && grep -q '\"aus\":60,' $T/lat_$c.json &&
 			 grep -q '\"latency\":{\"aus\":60,\"missing\":0,\"total_us\":{\"p50\":[0-9]' $T/lat_$c.json &&
