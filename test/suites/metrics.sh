@@ -131,7 +131,7 @@ if optional CONFIG_RTP && optional CONFIG_TOOL_RTP_TESTER; then
 			   --latency-sei on --ingest-idle-timeout-ms $((1500 * TIME_SCALE)) > $T/lat_$c.log 2>&1 & sp=\$!;
 			 sleep 0.5; timeout 30 $X $BIN/cvmmap_sim --instance $inst --width 320 --height 240 \
 			   --fps 30 --frames 60 --start-delay-ms $((300 * TIME_SCALE)) > /dev/null 2>&1;
-			 wait \$sp; rc=\$?; wait \$tp; cat $T/lat_$c.json;
+			 wait \$sp; rc=\$?; wait \$tp; cat $T/lat_$c.json; echo; tail -n 1 $T/lat_$c.log;
 			 [ \$rc -eq 0 ] && grep -q '\"aus\":60,' $T/lat_$c.json &&
 			 grep -q '\"latency\":{\"aus\":60,\"missing\":0,\"total_us\":{\"p50\":[0-9]' $T/lat_$c.json &&
 			 grep -q '\"network_us\":{\"p50\":[0-9]' $T/lat_$c.json"
