@@ -32,8 +32,7 @@ stop_pid() {
 	kill "$1" 2> /dev/null
 	wait "$1" 2> /dev/null
 }
-# Fields of the streamer's final "exit:" line and of the tester's JSON.
-stat() { grep 'exit: ' "$1" | tail -n 1 | sed -n "s/.*[ [\]$2=\([0-9]*\).*/\1/p"; }
+# Fields of the tester's JSON (the streamer's exit line: exit_field).
 jnum() { sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" "$1" | head -n 1; }
 # Largest VmHWM of the process a timeout(1) wrapper runs, polled until it ends.
 watch_hwm() {
@@ -88,8 +87,8 @@ else
 	stop_pid "$ns_pid"
 
 	s_rc=$(cat "$d/streamer.rc") stop_s=$(cat "$d/stop_s") hwm=$(cat "$d/hwm" 2> /dev/null)
-	aus=$(jnum "$d/rtp.json" aus) gaps=$(jnum "$d/rtp.json" gaps) out=$(stat "$d/streamer.log" out)
-	connects=$(stat "$d/streamer.log" connects)
+	aus=$(jnum "$d/rtp.json" aus) gaps=$(jnum "$d/rtp.json" gaps) out=$(exit_field "$d/streamer.log" out)
+	connects=$(exit_field "$d/streamer.log" connects)
 	testing "peers: streamer survives hostile RTMP + NATS, exits 0 at its idle timeout" "
 		echo rc=$s_rc stopped ${stop_s}s after the producer; tail -n 3 $d/streamer.log
 		[ $s_rc -eq 0 ] && [ $stop_s -le $((6 * S)) ]"
@@ -98,7 +97,7 @@ else
 	# producer's next sync overtook a frame before the ingest thread ran:
 	# "skipped", at most 1 in 100), which the peers cannot cause; a frame
 	# lost to a stalled queue or sink, or one not accounted for, fails.
-	skipped=$(exit_field "$d/streamer.log" skipped) ann=$(stat "$d/streamer.log" announced)
+	skipped=$(exit_field "$d/streamer.log" skipped) ann=$(exit_field "$d/streamer.log" announced)
 	testing "peers: RTP delivered every frame the ingest took, none lost to the peers" "
 		cat $d/rtp.json; echo out=${out:-?} skipped=${skipped:-0}
 		. $SRCTREE/scripts/accounting.sh; accounting_ok $d/streamer.log && [ ${ann:-0} -eq $FRAMES ] &&
@@ -147,8 +146,8 @@ sent() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$d/producer.out"; }
 p_rc=$(cat "$d/producer.rc") s_rc=$(cat "$d/streamer.rc") hwm=$(cat "$d/hwm" 2> /dev/null)
 valid=$(sent valid) shrink=$(sent shrink)
 lies=$(( $(sent beyond) + $(sent huge) + $(sent v1huge) + $(sent overlap) + shrink ))
-in=$(stat "$d/streamer.log" in) out=$(stat "$d/streamer.log" out) aus=$(jnum "$d/rtp.json" aus)
-rej=$(stat "$d/streamer.log" rejected) torn=$(stat "$d/streamer.log" torn)
+in=$(exit_field "$d/streamer.log" in) out=$(exit_field "$d/streamer.log" out) aus=$(jnum "$d/rtp.json" aus)
+rej=$(exit_field "$d/streamer.log" rejected) torn=$(exit_field "$d/streamer.log" torn)
 
 testing "producer: 72 lies + 72 honest frames published" "
 	cat $d/producer.out $d/producer.log
