@@ -120,7 +120,7 @@ sim_run() {
 	cpid=$!
 	# shellcheck disable=SC2086
 	timeout 60 "$BIN/cvmmap_sim" --instance "$inst" --width 320 --height 240 --fps 120 \
-		--frames 280 --start-delay-ms 300 $2 > "$T/$1.sim.log" 2>&1
+		--frames 280 --start-delay-ms $((300 * TIME_SCALE)) $2 > "$T/$1.sim.log" 2>&1
 	wait $cpid
 }
 if optional CONFIG_TOOL_SIM && optional CONFIG_RTP && optional CONFIG_ENC_X264; then

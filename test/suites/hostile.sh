@@ -76,7 +76,7 @@ else
 	watch_hwm "$spid" "$d/hwm" &
 	wpid=$!
 	timeout $((40 * S)) ${TEST_EXEC:-} "$BIN/cvmmap_sim" --instance "hst$$" --width 160 \
-		--height 120 --fps 30 --frames $FRAMES --start-delay-ms 500 > "$d/sim.log" 2>&1
+		--height 120 --fps 30 --frames $FRAMES --start-delay-ms $((500 * TIME_SCALE)) > "$d/sim.log" 2>&1
 	sim_end=$(date +%s)
 	wait "$spid"
 	echo $? > "$d/streamer.rc"
@@ -136,7 +136,7 @@ spid=$!
 watch_hwm "$spid" "$d/hwm" &
 wpid=$!
 timeout $((25 * S)) ${TEST_EXEC:-} "$OBJTREE/test/helper_hostile_producer" --instance "hsp$$" \
-	--frames 144 --fps 30 --start-delay-ms 500 > "$d/producer.out" 2> "$d/producer.log"
+	--frames 144 --fps 30 --start-delay-ms $((500 * TIME_SCALE)) > "$d/producer.out" 2> "$d/producer.log"
 echo $? > "$d/producer.rc"
 wait "$spid"
 echo $? > "$d/streamer.rc"

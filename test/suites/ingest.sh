@@ -248,7 +248,7 @@ PY
 		   --zmq-endpoint tcp://127.0.0.1:$port --no-nats --null --queue-size 8 \
 		   --stats-interval-ms 0 --ingest-max-frames 60 > $TMP/pz.log 2>&1 & s=\$!;
 		 timeout $((30 * TIME_SCALE)) $X $SIM --instance $inst --frames 90 --fps 30 \
-		   --width 160 --height 120 --start-delay-ms 1000 > $TMP/pz.sim 2>&1;
+		   --width 160 --height 120 --start-delay-ms $((1000 * TIME_SCALE)) > $TMP/pz.sim 2>&1;
 		 wait \$s; rc=\$?; kill \$r 2> /dev/null; wait \$r; cat $TMP/pz.relay; tail -n 1 $TMP/pz.log;
 		 grep -q 'exit: in=60 out=60 ' $TMP/pz.log && [ \$rc -eq 0 ]"
 else

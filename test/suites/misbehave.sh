@@ -35,7 +35,7 @@ pair() {
 	sleep 0.3
 	# shellcheck disable=SC2086
 	timeout -k 5 $((60 * TIME_SCALE)) ${TEST_EXEC:-} "$P" --instance "$inst" \
-		--start-delay-ms 500 $3 > "$T/$1.producer.log" 2>&1
+		--start-delay-ms $((500 * TIME_SCALE)) $3 > "$T/$1.producer.log" 2>&1
 	wait $_sp
 	echo $? > "$T/$1.rc"
 }

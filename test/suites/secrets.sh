@@ -87,7 +87,7 @@ run() {
 		rq=$!
 	fi
 	timeout $((20 * S)) ${TEST_EXEC:-} "$BIN/cvmmap_sim" --instance "sec$$$1" --width 160 \
-		--height 96 --fps 30 --frames 60 --start-delay-ms 500 > "$d/sim.log" 2>&1
+		--height 96 --fps 30 --frames 60 --start-delay-ms $((500 * TIME_SCALE)) > "$d/sim.log" 2>&1
 	wait "$spid"
 	echo $? > "$d/streamer.rc"
 	wait "$tpid"

@@ -91,7 +91,7 @@ if optional CONFIG_TOOL_INSPECT; then
 	# NAME and /NAME are one object, on both sides (cvmmap_target_explicit)
 	testing "--shm-name NAME is the consumer's /NAME" "
 		timeout 20 $SIM --shm-name ${U}s --zmq-endpoint ipc://$T/${U}s --fps 50 \
-			--frames 200 --start-delay-ms 300 > $T/same.sim.log 2>&1 & p=\$!
+			--frames 200 --start-delay-ms $((300 * TIME_SCALE)) > $T/same.sim.log 2>&1 & p=\$!
 		timeout 15 $INSPECT --shm-name /${U}s --zmq-endpoint ipc://$T/${U}s --watch \
 			--count 3 --timeout-ms 8000; rc=\$?
 		kill \$p 2>/dev/null; wait \$p; cat $T/same.sim.log; exit \$rc"
