@@ -48,14 +48,12 @@ n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_r
 echo "${n:-0}"
 EOF
 FR="sh $T/frames.sh"
-# sent LOG: the AUs the streamer's SRT output delivered (its exit line).
-# Rows compare the frames decoded with these, not with the frames made:
-# how many go by before a loaded runner completes the handshake is the
-# scheduler's, what is sent after it is ours.
-cat > "$T/sent.sh" <<'EOF'
-sed -n 's/.*srt\[.* aus=\([0-9]*\).*/\1/p' "$1" | tail -n 1
-EOF
-SENT="sh $T/sent.sh"
+# $A exit_field LOG aus: the AUs the streamer's SRT output delivered (its
+# exit line; these rows run no other output).  Rows compare the frames
+# decoded with these, not with the frames made: how many go by before a
+# loaded runner completes the handshake is the scheduler's, what is sent
+# after it is ours.
+A=". $SRCTREE/scripts/accounting.sh;"
 # relay.py LISTEN FORWARD LOSS SECONDS [DARK_AT DARK_FOR]: a UDP relay
 # that drops LOSS of the SRT data packets (first bit 0) from the sender
 # to FORWARD and, from DARK_AT s after it starts, every packet both ways
@@ -131,7 +129,7 @@ for c in h264 h265; do
 		sleep 0.5
 		timeout 20 $S $DUMMY --dummy-frames 120 --codec $c --srt \
 			--srt-url 'srt://127.0.0.1:$p?mode=caller&latency=80' > $T/caller-$c.log 2>&1
-		rc=\$?; wait \$f; tail -n 1 $T/caller-$c.log; aus=\$($SENT $T/caller-$c.log)
+		rc=\$?; wait \$f; tail -n 1 $T/caller-$c.log; aus=\$($A exit_field $T/caller-$c.log aus)
 		[ \$rc -eq 0 ] && [ \${aus:-0} -ge 30 ] && python3 $T/every.py $T/caller-$c.ts \$aus &&
 		grep -q 'srt\[.*connects=1' $T/caller-$c.log"
 done
@@ -197,8 +195,8 @@ testing "lossy link (5% of data packets dropped), latency 400 ms: every frame de
 	timeout 20 $S $DUMMY --dummy-frames 120 --srt \
 		--srt-url 'srt://127.0.0.1:$r?mode=caller&latency=400' > $T/loss.log 2>&1
 	rc=\$?; wait \$f; . $SRCTREE/scripts/lib.sh; stop_pid \$y; cat $T/loss.relay; tail -n 1 $T/loss.log
-	rt=\$(sed -n 's/.*srt\[.* retrans=\([0-9]*\).*/\1/p' $T/loss.log | tail -n 1)
-	aus=\$($SENT $T/loss.log)
+	rt=\$($A exit_field $T/loss.log retrans)
+	aus=\$($A exit_field $T/loss.log aus)
 	[ \$rc -eq 0 ] && [ \"\${rt:-0}\" -gt 0 ] && python3 $T/every.py $T/loss.ts \${aus:-0}"
 
 # ---- a 10 s blackout: the caller reconnects -------------------------------
@@ -301,7 +299,7 @@ testing "encrypted (passphrase from the environment): decodes, never logged" "
 	sleep 0.5
 	CVMMAP_SRT_PASSPHRASE=$PASS timeout 20 $S $DUMMY --dummy-frames 90 --log-level debug --srt \
 		--srt-url 'srt://127.0.0.1:$p?mode=caller&pbkeylen=32' > $T/enc.log 2>&1
-	rc=\$?; wait \$f; tail -n 1 $T/enc.log; aus=\$($SENT $T/enc.log)
+	rc=\$?; wait \$f; tail -n 1 $T/enc.log; aus=\$($A exit_field $T/enc.log aus)
 	[ \$rc -eq 0 ] && [ \${aus:-0} -ge 30 ] && python3 $T/every.py $T/enc.ts \$aus &&
 	grep -q encrypted $T/enc.log && ! grep -q '$PASS' $T/enc.log"
 
